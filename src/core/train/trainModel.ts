@@ -1,0 +1,165 @@
+// Trains one network (the transfer model or the from-scratch baseline) through the experiment's
+// phases: per phase, rebuild the trainable variable list from the freeze plan, compute the frozen
+// prefix once, then run epochs of optimizer steps on the trainable suffix.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset } from '../data';
+import type { EpochMetrics, ModelResult, PhaseInfo, RunEvent, RunModel } from '../../shared/events';
+import type { LayerState } from '../../shared/model';
+import type { PhaseSpec, TrainingSpec } from '../experiment/schema';
+import { applyPhase, type TransferModel } from '../model';
+import { createRng } from '../util/random';
+import { EarlyStopping } from './earlyStopping';
+import { computeFeatures, featureSource, imageSource, oneHot, type InputSource } from './sources';
+import { evaluate, makeOptimizer, trainStep, type Evaluation } from './steps';
+import { classificationMetrics } from './evaluate';
+
+export interface PhasePlan {
+  info: PhaseInfo;
+  spec: PhaseSpec;
+  states: LayerState[];
+}
+
+/** Shared across the models of one run: events, stop requests and the ETA clock. */
+export interface TrainSession {
+  emit(event: RunEvent): void;
+  shouldStop(): boolean;
+  /** Epochs planned over every model of the run, for the ETA. */
+  totalEpochs: number;
+  epochsDone: number;
+  trainSeconds: number;
+}
+
+export interface TrainOutcome extends ModelResult {
+  stopped: boolean;
+  phases: { name: string; epochsRun: number; seconds: number }[];
+  featureBoundary: string | null;
+}
+
+const secondsSince = (t: number) => (performance.now() - t) / 1000;
+const tick = () => new Promise((r) => setImmediate(r));
+
+export async function trainModel(
+  which: RunModel,
+  tm: TransferModel,
+  plans: PhasePlan[],
+  ds: Dataset,
+  training: TrainingSpec,
+  augmentFlip: boolean,
+  seed: number,
+  session: TrainSession,
+): Promise<TrainOutcome> {
+  const started = performance.now();
+  const classes = ds.classes.length;
+  const bs = training.batchSize;
+  const rng = createRng(seed, `train:${which}`);
+  const epochsPlanned = plans.reduce((a, p) => a + p.info.epochs, 0);
+  const outcome: TrainOutcome = { final: null, best: null, test: null, epochsRun: 0, seconds: 0, stopped: false, phases: [], featureBoundary: null };
+  let step = 0;
+  let lastSources: { val: InputSource; test: InputSource } | null = null;
+  let lastSuffix: ReturnType<typeof applyPhase>['suffix'] | null = null;
+
+  for (const plan of plans) {
+    if (session.shouldStop()) break;
+    const phaseStart = performance.now();
+    session.emit({ kind: 'phase-start', model: which, phase: plan.info });
+    const applied = applyPhase(tm, plan.states);
+    const images = { train: imageSource(ds, ds.train), val: imageSource(ds, ds.validation), test: imageSource(ds, ds.test) };
+    let sources = { train: images.train, val: images.val, test: images.test };
+    if (applied.prefix) {
+      // The frozen prefix runs once per example (both orientations when flipping), not once per epoch.
+      const total = ds.train.count * (augmentFlip ? 2 : 1) + ds.validation.count + ds.test.count;
+      let base = 0;
+      const progress = (done: number) => session.emit({ kind: 'progress', task: `features at ${applied.boundary}`, done: base + done, total });
+      const f = {
+        train: await computeFeatures(applied.prefix, images.train, augmentFlip, bs, (d) => progress(d * (augmentFlip ? 2 : 1)), session.shouldStop),
+        val: await ((base = ds.train.count * (augmentFlip ? 2 : 1)), computeFeatures(applied.prefix, images.val, false, bs, progress, session.shouldStop)),
+        test: await ((base += ds.validation.count), computeFeatures(applied.prefix, images.test, false, bs, progress, session.shouldStop)),
+      };
+      if (!f.train || !f.val || !f.test) {
+        outcome.stopped = true;
+        break;
+      }
+      sources = { train: featureSource(f.train, ds.train.count), val: featureSource(f.val, ds.validation.count), test: featureSource(f.test, ds.test.count) };
+      outcome.featureBoundary = applied.boundary;
+    }
+    lastSources = { val: sources.val, test: sources.test };
+    lastSuffix = applied.suffix;
+    const varList = applied.trainableWeights;
+    const optimizer = makeOptimizer(training.optimizer, plan.spec.learningRate);
+    const stopper = training.earlyStopping
+      ? new EarlyStopping(training.earlyStopping.monitor, training.earlyStopping.patience, training.earlyStopping.minDelta)
+      : null;
+    let phaseEpochs = 0;
+    for (let e = 0; e < plan.info.epochs; e++) {
+      const epochStart = performance.now();
+      const order = Array.from({ length: ds.train.count }, (_, i) => i);
+      rng.shuffle(order);
+      const batches = Math.ceil(order.length / bs);
+      let lossSum = 0;
+      let accSum = 0;
+      let seen = 0;
+      for (let b = 0; b < batches; b++) {
+        const idx = order.slice(b * bs, (b + 1) * bs);
+        const flips = augmentFlip ? idx.map(() => rng.next() < 0.5) : undefined;
+        const x = sources.train.batch(idx, flips);
+        const y = oneHot(ds.train, idx, classes);
+        const batchStart = performance.now();
+        const r = trainStep(applied.suffix, optimizer, varList, x, y);
+        tf.dispose([x, y]);
+        step++;
+        lossSum += r.loss * idx.length;
+        accSum += r.accuracy * idx.length;
+        seen += idx.length;
+        session.emit({
+          kind: 'batch', model: which, phase: plan.info.index, epoch: outcome.epochsRun + 1, batch: b + 1, batches, step,
+          loss: r.loss, accuracy: r.accuracy, imagesPerSecond: idx.length / Math.max(1e-6, secondsSince(batchStart)),
+        });
+        await tick();
+        if (session.shouldStop()) break;
+      }
+      if (seen < ds.train.count) {
+        // Stopped mid-epoch: the partial epoch is not reported as an epoch.
+        outcome.stopped = true;
+        break;
+      }
+      const val: Evaluation | null = ds.validation.count ? await evaluate(applied.suffix, sources.val, ds.validation, classes, bs * 4) : null;
+      const seconds = secondsSince(epochStart);
+      outcome.epochsRun++;
+      phaseEpochs++;
+      session.epochsDone++;
+      session.trainSeconds += seconds;
+      const metrics: EpochMetrics = { loss: lossSum / seen, accuracy: accSum / seen, ...(val ? { val_loss: val.loss, val_accuracy: val.accuracy } : {}) };
+      outcome.final = metrics;
+      if (val && (!outcome.best || val.accuracy > (outcome.best.val_accuracy ?? -1))) {
+        outcome.best = { epoch: outcome.epochsRun, val_accuracy: val.accuracy, val_loss: val.loss };
+      }
+      const etaSeconds = (session.trainSeconds / session.epochsDone) * (session.totalEpochs - session.epochsDone);
+      session.emit({
+        kind: 'epoch', model: which, phase: plan.info.index, epoch: outcome.epochsRun, epochs: epochsPlanned, step,
+        learningRate: plan.spec.learningRate, imagesPerSecond: seen / seconds, seconds, etaSeconds: Math.max(0, etaSeconds), ...metrics,
+      });
+      if (stopper && stopper.update(metrics[stopper.monitor])) {
+        session.emit({ kind: 'early-stop', model: which, phase: plan.info.index, epoch: outcome.epochsRun, monitor: stopper.monitor, best: stopper.bestValue! });
+        // The skipped epochs no longer count toward the ETA.
+        session.totalEpochs -= plan.info.epochs - (e + 1);
+        break;
+      }
+      if (session.shouldStop()) {
+        outcome.stopped = true;
+        break;
+      }
+    }
+    optimizer.dispose();
+    outcome.phases.push({ name: plan.info.name, epochsRun: phaseEpochs, seconds: secondsSince(phaseStart) });
+    if (outcome.stopped) break;
+  }
+  if (session.shouldStop()) outcome.stopped = true;
+
+  if (!outcome.stopped && lastSuffix && lastSources && ds.test.count) {
+    const t = await evaluate(lastSuffix, lastSources.test, ds.test, classes, bs * 4);
+    outcome.test = classificationMetrics(ds.classes, ds.test.labels, t.predicted, t.loss);
+    session.emit({ kind: 'evaluation', model: which, metrics: outcome.test });
+  }
+  outcome.seconds = secondsSince(started);
+  return outcome;
+}
