@@ -1,0 +1,115 @@
+// Turns examples into model inputs: preprocessed float32 pixels (NHWC) and one-hot labels.
+// Batches are built in plain typed arrays first, so that preparing one ahead of time creates
+// no tensors: stopping between batches can never leak GPU/wasm memory.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../util/random';
+import type { Dataset, Preprocess, Split } from './types';
+
+/** mobilenet: x/127.5-1 (range -1..1); unit: x/255 (0..1); none: x (0..255). */
+export function preprocessPixels(pixels: ArrayLike<number>, mode: Preprocess, out = new Float32Array(pixels.length), outOffset = 0): Float32Array {
+  const n = pixels.length;
+  if (outOffset + n > out.length) throw new Error(`preprocessPixels: output holds ${out.length - outOffset} values, need ${n}`);
+  switch (mode) {
+    case 'mobilenet':
+      for (let i = 0; i < n; i++) out[outOffset + i] = pixels[i]! / 127.5 - 1;
+      break;
+    case 'unit':
+      for (let i = 0; i < n; i++) out[outOffset + i] = pixels[i]! / 255;
+      break;
+    case 'none':
+      for (let i = 0; i < n; i++) out[outOffset + i] = pixels[i]!;
+      break;
+    default:
+      throw new Error(`unknown preprocess "${String(mode satisfies never)}"`);
+  }
+  return out;
+}
+
+/** Mirrors one HWC image left to right. */
+export function flipHorizontal(src: Uint8Array, [height, width, channels]: readonly [number, number, number], out = new Uint8Array(src.length)): Uint8Array {
+  const row = width * channels;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const from = y * row + (width - 1 - x) * channels;
+      const to = y * row + x * channels;
+      for (let k = 0; k < channels; k++) out[to + k] = src[from + k]!;
+    }
+  }
+  return out;
+}
+
+export interface BatchOptions {
+  /** Mirror each training image with probability 0.5, drawn from `rng`. Train split only: a no-op elsewhere. */
+  flipHorizontal?: boolean;
+  rng?: Rng;
+  /** Explicit per-example mirroring (any split), e.g. to cache features of mirrored images. Overrides flipHorizontal. */
+  flip?: readonly boolean[];
+}
+
+export interface HostBatch {
+  size: number;
+  /** size * h * w * c preprocessed values. */
+  x: Float32Array;
+  /** size * classes one-hot. */
+  y: Float32Array;
+  indices: number[];
+  /** Which examples were mirrored. */
+  flipped: boolean[];
+}
+
+/** Builds a batch in typed arrays (no tensors). */
+export function fillBatch(ds: Dataset, split: Split, indices: ArrayLike<number>, opts: BatchOptions = {}): HostBatch {
+  const [h, w, c] = ds.imageShape;
+  const imageSize = h * w * c;
+  const classes = ds.classes.length;
+  const size = indices.length;
+  const x = new Float32Array(size * imageSize);
+  const y = new Float32Array(size * classes);
+  if (opts.flip && opts.flip.length !== size) throw new Error(`makeBatch: flip has ${opts.flip.length} entries for ${size} examples`);
+  const randomFlip = !opts.flip && opts.flipHorizontal === true && split === ds.train;
+  if (randomFlip && !opts.rng) throw new Error('makeBatch: flipHorizontal needs a seeded rng');
+  const mirrored = new Uint8Array(imageSize);
+  const flipped: boolean[] = [];
+  const list: number[] = [];
+  for (let i = 0; i < size; i++) {
+    const ex = indices[i]!;
+    if (!Number.isInteger(ex) || ex < 0 || ex >= split.count) throw new Error(`makeBatch: example index ${ex} out of range 0..${split.count - 1}`);
+    list.push(ex);
+    let pixels = split.images.subarray(ex * imageSize, (ex + 1) * imageSize);
+    const flip = opts.flip ? opts.flip[i] === true : randomFlip && opts.rng!.next() < 0.5;
+    if (flip) pixels = flipHorizontal(pixels, ds.imageShape, mirrored);
+    flipped.push(flip);
+    preprocessPixels(pixels, ds.preprocess, x, i * imageSize);
+    const label = split.labels[ex]!;
+    if (label < 0 || label >= classes) throw new Error(`makeBatch: label ${label} of ${split.files[ex]} is not a class index`);
+    y[i * classes + label] = 1;
+  }
+  return { size, x, y, indices: list, flipped };
+}
+
+export interface Batch {
+  x: tf.Tensor4D;
+  y: tf.Tensor2D;
+  indices: number[];
+}
+
+export function toTensors(ds: Dataset, host: HostBatch): Batch {
+  const [h, w, c] = ds.imageShape;
+  return {
+    x: tf.tensor4d(host.x, [host.size, h, w, c], 'float32'),
+    y: tf.tensor2d(host.y, [host.size, ds.classes.length], 'float32'),
+    indices: host.indices,
+  };
+}
+
+/** Preprocessed float32 x [n,h,w,c] and one-hot y [n,classes]. The caller disposes both. */
+export function makeBatch(ds: Dataset, split: Split, indices: ArrayLike<number>, opts?: BatchOptions): { x: tf.Tensor4D; y: tf.Tensor2D } {
+  const { x, y } = toTensors(ds, fillBatch(ds, split, indices, opts));
+  return { x, y };
+}
+
+/** 0..count-1, shuffled by `rng` when given (one epoch's visiting order). */
+export function epochOrder(count: number, rng?: Rng): Int32Array {
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  return rng ? rng.shuffle(order) : order;
+}
