@@ -99,7 +99,7 @@ export async function runExperiment(experimentFile: string, opts: RunOptions = {
   };
   let models: LayersModel[] = [tm.model];
   try {
-    const transfer = await trainModel('transfer', tm, transferPlans, ds, e.training, flip, e.seed, session);
+    const transfer = await trainModel('transfer', tm, transferPlans, ds, e.training, flip, e.seed, session, e.featureCache);
     summary.transfer = result(transfer);
     summary.phases = transfer.phases;
     summary.featureCache = transfer.featureBoundary ? { boundary: transfer.featureBoundary, hits: 0, misses: ds.train.count + ds.validation.count + ds.test.count } : null;
@@ -110,7 +110,7 @@ export async function runExperiment(experimentFile: string, opts: RunOptions = {
       const scratchBase = freshCopy(base, e.seed + 1);
       const scratch = buildTransferModel(scratchBase, e.model, ds.classes.length, e.seed + 1);
       models.push(scratch.model);
-      const baseline = await trainModel('baseline', scratch, phasePlans(scratchBase, scratch.baseLayerNames, e, true), ds, e.training, flip, e.seed, session);
+      const baseline = await trainModel('baseline', scratch, phasePlans(scratchBase, scratch.baseLayerNames, e, true), ds, e.training, flip, e.seed, session, e.featureCache);
       summary.baseline = result(baseline);
       if (baseline.stopped) return await finish('stopped');
       if (summary.transfer.test && summary.baseline.test) {

@@ -47,6 +47,8 @@ export async function trainModel(
   augmentFlip: boolean,
   seed: number,
   session: TrainSession,
+  /** false runs the frozen prefix in every step instead of once (the slow reference path). */
+  useFeatureCache = true,
 ): Promise<TrainOutcome> {
   const started = performance.now();
   const classes = ds.classes.length;
@@ -65,7 +67,9 @@ export async function trainModel(
     const applied = applyPhase(tm, plan.states);
     const images = { train: imageSource(ds, ds.train), val: imageSource(ds, ds.validation), test: imageSource(ds, ds.test) };
     let sources = { train: images.train, val: images.val, test: images.test };
-    if (applied.prefix) {
+    // Without a prefix the whole model trains on images; frozen BatchNorm still runs in inference mode.
+    const trainable = applied.prefix && !useFeatureCache ? tm.model : applied.suffix;
+    if (applied.prefix && useFeatureCache) {
       // The frozen prefix runs once per example (both orientations when flipping), not once per epoch.
       const total = ds.train.count * (augmentFlip ? 2 : 1) + ds.validation.count + ds.test.count;
       let base = 0;
@@ -83,7 +87,7 @@ export async function trainModel(
       outcome.featureBoundary = applied.boundary;
     }
     lastSources = { val: sources.val, test: sources.test };
-    lastSuffix = applied.suffix;
+    lastSuffix = trainable;
     const varList = applied.trainableWeights;
     const optimizer = makeOptimizer(training.optimizer, plan.spec.learningRate);
     const stopper = training.earlyStopping
@@ -104,7 +108,7 @@ export async function trainModel(
         const x = sources.train.batch(idx, flips);
         const y = oneHot(ds.train, idx, classes);
         const batchStart = performance.now();
-        const r = trainStep(applied.suffix, optimizer, varList, x, y);
+        const r = trainStep(trainable, optimizer, varList, x, y);
         tf.dispose([x, y]);
         step++;
         lossSum += r.loss * idx.length;
@@ -122,7 +126,7 @@ export async function trainModel(
         outcome.stopped = true;
         break;
       }
-      const val: Evaluation | null = ds.validation.count ? await evaluate(applied.suffix, sources.val, ds.validation, classes, bs * 4) : null;
+      const val: Evaluation | null = ds.validation.count ? await evaluate(trainable, sources.val, ds.validation, classes, bs * 4) : null;
       const seconds = secondsSince(epochStart);
       outcome.epochsRun++;
       phaseEpochs++;
