@@ -67,7 +67,7 @@ export function dilateAndPadGradient(dy: tf.Tensor4D, info: Conv2DInfo): tf.Tens
     // Interleave zeros: [N, oh, 1, ow, 1, C] padded to [N, oh, sh, ow, sw, C], flattened, tail cut.
     const six = tf.reshape(dy, [n, oh, 1, ow, 1, c]);
     const spread = tf.pad(six, [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-    g = tf.slice(tf.reshape(spread, [n, oh * sh, ow * sw, c]), [0, 0, 0, 0], [-1, (oh - 1) * sh + 1, (ow - 1) * sw + 1, -1]);
+    g = tf.slice(tf.reshape(spread, [n, oh * sh, ow * sw, c]) as tf.Tensor4D, [0, 0, 0, 0], [-1, (oh - 1) * sh + 1, (ow - 1) * sw + 1, -1]);
   }
   const top = fh - 1 - info.padInfo.top;
   const left = fw - 1 - info.padInfo.left;

@@ -4,9 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkSupported, convInfo, padInput, window } from './convGeometry';
 import { opsKernel } from './opsKernel';
 
-export const depthwiseBackpropFilterKernel = opsKernel<tf.DepthwiseConv2dNativeBackpropFilterAttrs>(
+export const depthwiseBackpropFilterKernel = opsKernel(
   tf.DepthwiseConv2dNativeBackpropFilter,
-  ({ x, dy }, attrs) => {
+  ['x', 'dy'],
+  ({ x, dy }, attrs: tf.DepthwiseConv2dNativeBackpropFilterAttrs) => {
     checkSupported(tf.DepthwiseConv2dNativeBackpropFilter, undefined, attrs.dilations);
     const x4 = x as tf.Tensor4D;
     const info = convInfo(x4.shape, attrs.filterShape, attrs.strides, attrs.pad, attrs.dimRoundingMode, true);

@@ -5,9 +5,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkSupported, convInfo, dilateAndPadGradient } from './convGeometry';
 import { opsKernel } from './opsKernel';
 
-export const depthwiseBackpropInputKernel = opsKernel<tf.DepthwiseConv2dNativeBackpropInputAttrs>(
+export const depthwiseBackpropInputKernel = opsKernel(
   tf.DepthwiseConv2dNativeBackpropInput,
-  ({ dy, filter }, attrs) => {
+  ['dy', 'filter'],
+  ({ dy, filter }, attrs: tf.DepthwiseConv2dNativeBackpropInputAttrs) => {
     checkSupported(tf.DepthwiseConv2dNativeBackpropInput, undefined, attrs.dilations);
     const w = filter as tf.Tensor4D;
     const info = convInfo(attrs.inputShape, w.shape, attrs.strides, attrs.pad, attrs.dimRoundingMode, true);
@@ -15,13 +16,13 @@ export const depthwiseBackpropInputKernel = opsKernel<tf.DepthwiseConv2dNativeBa
     const g = dilateAndPadGradient(dy as tf.Tensor4D, info);
     const flipped = tf.reverse(w, [0, 1]);
     if (mult === 1) return tf.depthwiseConv2d(g, flipped, 1, 'valid');
+    const parts: tf.Tensor4D[] = [];
     // Channel multiplier q: convolve dy's q-th slice of every channel with filter slice q, and sum.
     const [n, h, wd] = g.shape;
     const g5 = tf.reshape(g, [n, h, wd, inC, mult]);
-    const parts: tf.Tensor4D[] = [];
     for (let q = 0; q < mult; q++) {
-      const gq = tf.reshape(tf.slice(g5, [0, 0, 0, 0, q], [-1, -1, -1, -1, 1]), [n, h, wd, inC]);
-      const wq = tf.slice(flipped, [0, 0, 0, q], [fh, fw, inC, 1]);
+      const gq: tf.Tensor4D = tf.reshape(tf.slice(g5, [0, 0, 0, 0, q], [-1, -1, -1, -1, 1]), [n, h, wd, inC]);
+      const wq: tf.Tensor4D = tf.slice(flipped, [0, 0, 0, q], [fh, fw, inC, 1]);
       parts.push(tf.depthwiseConv2d(gq, wq, 1, 'valid'));
     }
     return tf.addN(parts);

@@ -17,15 +17,21 @@ function asTensor(info: tf.TensorInfo, backend: tf.KernelBackend): tf.Tensor {
   return t;
 }
 
-export function opsKernel<A>(kernelName: string, body: (inputs: Record<string, tf.Tensor>, attrs: A) => tf.Tensor): tf.KernelConfig {
+export function opsKernel<A, N extends string>(
+  kernelName: string,
+  inputNames: readonly N[],
+  body: (inputs: Record<N, tf.Tensor>, attrs: A) => tf.Tensor,
+): tf.KernelConfig {
   return {
     kernelName,
     backendName: 'wasm',
     kernelFunc: ({ inputs, attrs, backend }) =>
       tf.tidy(() => {
-        const wrapped: Record<string, tf.Tensor> = {};
-        for (const [name, info] of Object.entries(inputs)) {
-          if (info) wrapped[name] = asTensor(info, backend);
+        const wrapped = {} as Record<N, tf.Tensor>;
+        for (const name of inputNames) {
+          const info = inputs[name];
+          if (!info) throw new Error(`${kernelName}: missing input '${name}'`);
+          wrapped[name] = asTensor(info, backend as tf.KernelBackend);
         }
         return body(wrapped, attrs as unknown as A);
       }),
