@@ -5,20 +5,29 @@ import { layerStates, type PlanModel, type PlanPhase } from './freezePlan';
 import type { FreezePlanSpec, LayerInfo } from './model';
 import type { PanelEdit } from './panelProtocol';
 
-/** A layer of the base model in the tree's order, nested models expanded after their container. */
+/**
+ * A layer of the base model in the tree's order, nested models expanded after their
+ * container. The freeze plan names top-level layers only (as the engine does), so a nested
+ * layer shares the state of its top-level container.
+ */
 export interface FlatLayer {
   info: LayerInfo;
   depth: number;
-  /** A nested model: its parameters are its children's, so totals skip it. */
+  /** Index of the top-level layer this row is or belongs to. */
+  top: number;
+  /** A nested model: its parameters are its children's. */
   isGroup: boolean;
 }
 
-export function flattenLayers(layers: readonly LayerInfo[], depth = 0, out: FlatLayer[] = []): FlatLayer[] {
-  for (const info of layers) {
-    const isGroup = !!info.children?.length;
-    out.push({ info, depth, isGroup });
-    if (isGroup) flattenLayers(info.children!, depth + 1, out);
-  }
+export function flattenLayers(layers: readonly LayerInfo[]): FlatLayer[] {
+  const out: FlatLayer[] = [];
+  const walk = (ls: readonly LayerInfo[], depth: number, top: number | null) =>
+    ls.forEach((info, i) => {
+      const isGroup = !!info.children?.length;
+      out.push({ info, depth, top: top ?? i, isGroup });
+      if (isGroup) walk(info.children!, depth + 1, top ?? i);
+    });
+  walk(layers, 0, null);
   return out;
 }
 

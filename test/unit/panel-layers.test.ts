@@ -68,15 +68,21 @@ test('head with hidden layers, dropout and flatten pooling counts its parameters
   assert.equal(headRows([null, 7, 7, 256], HEAD, null).at(-1)!.shape, '[?, ?]');
 });
 
-test('nested models are expanded after their container and the container is not counted twice', () => {
+test('nested models are expanded after their container, share its state and are not counted twice', () => {
   const nested: LayerInfo[] = [
     layer('input', 'InputLayer', [null, 8, 8, 3], 0),
     { ...layer('backbone', 'Functional', [null, 2, 2, 8], 156, 8), children: LAYERS.slice(1, 4).concat([layer('conv2b', 'Conv2D', [null, 2, 2, 8], 32)]) },
+    layer('extra', 'Conv2D', [null, 2, 2, 8], 72),
   ];
   const flat = flattenLayers(nested);
-  assert.deepEqual(flat.map((f) => [f.info.name, f.depth, f.isGroup]), [['input', 0, false], ['backbone', 0, true], ['conv1', 1, false], ['conv1_bn', 1, false], ['conv1_relu', 1, false], ['conv2b', 1, false]]);
-  const tree = buildTree({ layers: nested, settings: { cutAt: 'conv2b', freeze: 'none', phases: [{}] }, head: HEAD, classes: 2, phase: null });
-  assert.equal(tree.totals.trainable + tree.totals.frozen - tree.totals.head, 108 + 16 + 32);
+  assert.deepEqual(flat.map((f) => [f.info.name, f.depth, f.top, f.isGroup]), [
+    ['input', 0, 0, false], ['backbone', 0, 1, true], ['conv1', 1, 1, false], ['conv1_bn', 1, 1, false], ['conv1_relu', 1, 1, false], ['conv2b', 1, 1, false], ['extra', 0, 2, false],
+  ]);
+  const tree = buildTree({ layers: nested, settings: { cutAt: 'extra', freeze: { upTo: 'backbone' }, phases: [{}] }, head: HEAD, classes: 2, phase: null });
+  assert.deepEqual(tree.rows.slice(0, 7).map((r) => `${r.name}:${r.state}:${r.toggleable}`), [
+    'input:frozen:true', 'backbone:frozen:true', 'conv1:frozen:false', 'conv1_bn:bn-inference:false', 'conv1_relu:frozen:false', 'conv2b:frozen:false', 'extra:trainable:true',
+  ]);
+  assert.deepEqual(tree.totals, { trainable: 72 + 8 * 2 + 2, frozen: 156, cut: 0, head: 18 });
 });
 
 test('filter matches names and types, case-insensitively', () => {

@@ -12,8 +12,10 @@ export interface LayerRow {
   params: number;
   depth: number;
   isGroup: boolean;
-  /** In the base model (toggles apply) or a layer of the new head. */
+  /** A layer of the new head (no toggles). */
   isHead: boolean;
+  /** A top-level base layer: the freeze plan can name it. */
+  toggleable: boolean;
   state: LayerState;
   /** Per phase: does this layer train in it? */
   phaseTrains: boolean[];
@@ -77,23 +79,26 @@ export interface Tree {
 
 export function buildTree(input: TreeInput): Tree {
   const flat = flattenLayers(input.layers);
-  const names = flat.map((f) => f.info.name);
-  const bn = new Set(flat.filter((f) => f.info.isBatchNorm).map((f) => f.info.name));
-  const isBN = (n: string) => bn.has(n);
+  const names = input.layers.map((l) => l.name);
+  const isBN = (n: string) => input.layers[names.indexOf(n)]?.isBatchNorm ?? false;
   const model = { cutAt: input.settings.cutAt, freeze: input.settings.freeze };
   const shown = layerStates(names, isBN, model, input.phase === null ? {} : input.settings.phases[input.phase] ?? {});
   const perPhase = input.settings.phases.map((p, i) => layerStates(names, isBN, model, p, `training.phases[${i}]`));
   const totals: Totals = { trainable: 0, frozen: 0, cut: 0, head: 0 };
-  const rows: LayerRow[] = flat.map((f, i) => {
+  // Count top-level layers only: a nested model's parameters are the sum of its children's.
+  input.layers.forEach((l, i) => {
     const state = shown[i]!;
-    if (!f.isGroup) {
-      const { params, nonTrainableParams } = f.info;
-      if (state === 'cut') totals.cut += params;
-      else if (state === 'trainable') {
-        totals.trainable += params - nonTrainableParams;
-        totals.frozen += nonTrainableParams;
-      } else totals.frozen += params;
-    }
+    if (state === 'cut') totals.cut += l.params;
+    else if (state === 'trainable') {
+      // BatchNorm moving statistics never train, even in a trainable layer.
+      totals.trainable += l.params - l.nonTrainableParams;
+      totals.frozen += l.nonTrainableParams;
+    } else totals.frozen += l.params;
+  });
+  const rows: LayerRow[] = flat.map((f) => {
+    const topState = shown[f.top]!;
+    // A nested BatchNorm in a frozen container runs in inference mode too.
+    const state = topState === 'frozen' && f.info.isBatchNorm ? 'bn-inference' : topState;
     return {
       name: f.info.name,
       className: f.info.className,
@@ -102,14 +107,15 @@ export function buildTree(input: TreeInput): Tree {
       depth: f.depth,
       isGroup: f.isGroup,
       isHead: false,
+      toggleable: f.depth === 0,
       state,
-      phaseTrains: perPhase.map((s) => s[i] === 'trainable'),
+      phaseTrains: perPhase.map((s) => s[f.top] === 'trainable'),
     };
   });
-  const cutLayer = flat[names.indexOf(input.settings.cutAt)]!;
-  for (const h of headRows(firstShape(cutLayer.info.outputShape), input.head, input.classes)) {
+  const cutLayer = input.layers[names.indexOf(input.settings.cutAt)]!;
+  for (const h of headRows(firstShape(cutLayer.outputShape), input.head, input.classes)) {
     totals.head += h.params;
-    rows.push({ ...h, depth: 0, isGroup: false, isHead: true, state: 'head', phaseTrains: perPhase.map(() => true) });
+    rows.push({ ...h, depth: 0, isGroup: false, isHead: true, toggleable: false, state: 'head', phaseTrains: perPhase.map(() => true) });
   }
   totals.trainable += totals.head;
   return { rows, totals };
