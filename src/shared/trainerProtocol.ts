@@ -5,6 +5,9 @@ import type { ModelInspection } from './model';
 
 export const TRAINER_PROTOCOL_VERSION = 1;
 
+export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
 export interface BackendReport {
   /** The backend a run would use. */
   chosen: string;
@@ -20,7 +23,7 @@ export type TrainerRequest =
       experimentFile: string;
       /** Folder that holds runs/<experiment>/; defaults to <experiment folder>/runs. */
       runsDir?: string;
-      backend?: string;
+      backend?: BackendPreference;
       modelCacheDir?: string;
       featureCacheDir?: string;
     }
@@ -40,6 +43,7 @@ export type TrainerMessage =
   | { type: 'done'; id: number }
   | { type: 'failed'; id: number; error: string; runDir?: string };
 
+const optionalString = (v: unknown) => v === undefined || typeof v === 'string';
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 /** Runtime check of a message from the trainer (a crashed or foreign process may send anything). */
@@ -70,9 +74,16 @@ export function isTrainerRequest(v: unknown): v is TrainerRequest {
   if (!isObject(v) || typeof v.type !== 'string') return false;
   switch (v.type) {
     case 'run':
-      return typeof v.id === 'number' && typeof v.experimentFile === 'string';
+      return (
+        typeof v.id === 'number' &&
+        typeof v.experimentFile === 'string' &&
+        optionalString(v.runsDir) &&
+        optionalString(v.modelCacheDir) &&
+        optionalString(v.featureCacheDir) &&
+        (v.backend === undefined || BACKEND_PREFERENCES.includes(v.backend as BackendPreference))
+      );
     case 'inspect':
-      return typeof v.id === 'number' && typeof v.ref === 'string';
+      return typeof v.id === 'number' && typeof v.ref === 'string' && optionalString(v.baseDir) && optionalString(v.modelCacheDir);
     case 'backend-info':
       return typeof v.id === 'number';
     case 'stop':
