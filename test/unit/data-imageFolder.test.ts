@@ -21,13 +21,16 @@ function perClass(split: Dataset['train'], classes: number): number[] {
 }
 
 test('rock-paper-scissors loads 600 images in 3 classes, split 140/30/30 per class', async () => {
-  let lastProgress: [number, number] = [0, 0];
-  const ds = await loadDataset(rpsSpec({ imageSize: [64, 64] }), { baseDir: assets, seed: 42, onProgress: (d, t) => (lastProgress = [d, t]) });
+  const progress: [number, number][] = [];
+  const ds = await loadDataset(rpsSpec({ imageSize: [64, 64] }), { baseDir: assets, seed: 42, onProgress: (d, t) => progress.push([d, t]) });
   assert.deepEqual(ds.classes, ['paper', 'rock', 'scissors']);
   assert.deepEqual(ds.imageShape, [64, 64, 3]);
   assert.equal(ds.preprocess, 'mobilenet');
   assert.deepEqual(ds.skipped, []);
-  assert.deepEqual(lastProgress, [600, 600]);
+  // Progress every 6 images (1%), ending at 600 of 600.
+  assert.equal(progress.length, 100);
+  assert.deepEqual(progress.at(-1), [600, 600]);
+  assert.deepEqual(progress[0], [6, 600]);
   assert.deepEqual([ds.train.count, ds.validation.count, ds.test.count], [420, 90, 90]);
   assert.deepEqual(perClass(ds.train, 3), [140, 140, 140]);
   assert.deepEqual(perClass(ds.validation, 3), [30, 30, 30]);
@@ -100,6 +103,9 @@ test('corrupt and truncated images are skipped and listed; the rest load', async
   const jpeg = await sharp(readFileSync(photos[0]!)).jpeg().toBuffer();
   writeFileSync(path.join(root, 'b', 'truncated.jpg'), jpeg.subarray(0, jpeg.length >> 1));
   copyFileSync(photos[1]!, path.join(root, 'b', 'UPPER.PNG'));
+  // Greyscale and transparent images become 3-channel RGB too.
+  await sharp(photos[2]!).greyscale().toFile(path.join(root, 'a', 'grey.png'));
+  await sharp(photos[3]!).ensureAlpha(0.5).webp().toFile(path.join(root, 'b', 'alpha.webp'));
   writeFileSync(path.join(root, 'b', 'notes.txt'), 'not an image');
   writeFileSync(path.join(root, 'README.md'), 'not a class');
 
@@ -109,9 +115,14 @@ test('corrupt and truncated images are skipped and listed; the rest load', async
   assert.deepEqual(ds.skipped.map((s) => path.relative(root, s.file)), [path.join('a', 'corrupt.png'), path.join('b', 'truncated.jpg')]);
   assert.match(ds.skipped[0]!.reason, /unsupported image format/);
   assert.match(ds.skipped[1]!.reason, /premature end/i);
-  assert.equal(ds.train.count, 9);
-  assert.deepEqual(Array.from(ds.train.labels), [0, 0, 0, 0, 1, 1, 1, 1, 1]);
+  assert.equal(ds.train.count, 11);
+  assert.deepEqual(Array.from(ds.train.labels), [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]);
+  assert.equal(ds.train.images.length, 11 * 32 * 32 * 3);
   assert.ok(ds.train.files.some((f) => f.endsWith('UPPER.PNG')));
+  // The greyscale copy has equal R, G and B.
+  const g = ds.train.files.findIndex((f) => f.endsWith('grey.png'));
+  const grey = ds.train.images.subarray(g * 3072, (g + 1) * 3072);
+  for (let i = 0; i < grey.length; i += 3) assert.ok(grey[i] === grey[i + 1] && grey[i] === grey[i + 2]);
 });
 
 test('layout errors name the path', async (t) => {

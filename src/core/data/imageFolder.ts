@@ -129,6 +129,9 @@ export async function loadImageFolder(spec: ImageFolderDataSpec, opts: LoadOptio
   const planned = [...plan.train, ...plan.validation, ...plan.test];
   const skipped: SkippedImage[] = [];
   let done = 0;
+  let reported = 0;
+  // About 100 progress reports at most: they may travel over IPC to the editor.
+  const step = Math.max(1, Math.floor(planned.length / 100));
   const decoded = await mapLimit(planned, DECODE_CONCURRENCY, async ({ file }) => {
     try {
       return await decodeImage(file, spec.imageSize);
@@ -136,7 +139,11 @@ export async function loadImageFolder(spec: ImageFolderDataSpec, opts: LoadOptio
       skipped.push({ file, reason: (err as Error).message });
       return null;
     } finally {
-      opts.onProgress?.(++done, planned.length);
+      done++;
+      if (done === planned.length || done - reported >= step) {
+        reported = done;
+        opts.onProgress?.(done, planned.length);
+      }
     }
   });
   const byFile = new Map(planned.map((p, i) => [p.file, decoded[i]] as const));
