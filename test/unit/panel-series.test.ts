@@ -46,6 +46,15 @@ test('series follow the events: per batch, per epoch, validation, phases as band
   assert.equal(s.imagesPerSecond, 200);
 });
 
+test('bands come from the phase indexes when the phase-start events are not recorded (metrics.jsonl)', () => {
+  const recorded = events().filter((e) => e.kind === 'batch' || e.kind === 'epoch');
+  const s = buildSeries(recorded);
+  assert.deepEqual(s.bands, [
+    { index: 0, name: '', learningRate: 1e-3, from: 0, to: 4 },
+    { index: 1, name: '', learningRate: 1e-4, from: 4, to: 6 },
+  ]);
+});
+
 test('the relative-step axis lines up the fine-tune phase at 0', () => {
   const s = buildSeries(events());
   assert.equal(phaseOffset(s, 1), 4);

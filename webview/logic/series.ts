@@ -59,6 +59,7 @@ export function addEvent(s: RunSeries, e: RunEvent): boolean {
       return true;
     }
     case 'batch': {
+      if (e.model === 'transfer') ensureBand(s, e.phase, null);
       const m = s.models[e.model];
       m.batchLoss.push({ x: e.step, y: e.loss });
       m.batchAccuracy.push({ x: e.step, y: e.accuracy });
@@ -71,6 +72,7 @@ export function addEvent(s: RunSeries, e: RunEvent): boolean {
       return true;
     }
     case 'epoch': {
+      if (e.model === 'transfer') ensureBand(s, e.phase, e.learningRate);
       const m = s.models[e.model];
       m.epochLoss.push({ x: e.step, y: e.loss });
       m.epochAccuracy.push({ x: e.step, y: e.accuracy });
@@ -93,6 +95,19 @@ export function addEvent(s: RunSeries, e: RunEvent): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * metrics.jsonl keeps batch and epoch events only (no phase-start): a change of phase index
+ * opens the band there. The name is filled in from the experiment when the panel draws it.
+ */
+function ensureBand(s: RunSeries, phase: number, learningRate: number | null): void {
+  const last = s.bands.at(-1);
+  if (last && last.index === phase) {
+    if (learningRate !== null && Number.isNaN(last.learningRate)) last.learningRate = learningRate;
+    return;
+  }
+  s.bands.push({ index: phase, name: '', learningRate: learningRate ?? Number.NaN, from: s.lastStep, to: s.lastStep });
 }
 
 export function buildSeries(events: readonly RunEvent[]): RunSeries {
