@@ -135,3 +135,19 @@ test('the prefetcher yields the same batches as makeBatch, and leaks nothing', a
   assert.deepEqual(await early.next(), { done: true, value: undefined });
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('the prefetcher prepares the next batch while the caller awaits', async () => {
+  const ds = dataset();
+  const inner = createRng(5, 'augment');
+  let draws = 0;
+  const rng = { ...inner, next: () => (draws++, inner.next()) };
+  const pre = new BatchPrefetcher(ds, ds.train, { batchSize: 10, flipHorizontal: true, rng });
+  const first = await pre.next();
+  assert.equal(draws, 10, 'only the first batch is built before it is returned');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(draws, 20, 'the second batch was built during the await');
+  if (!first.done) tf.dispose([first.value.x, first.value.y]);
+  await pre.return();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(draws, 20, 'nothing more is built after return()');
+});
