@@ -1,0 +1,96 @@
+// Downloads a hosted model.json and its shards into the cache. The files go to a temporary
+// folder that is renamed into place only once every shard is there and has the right size,
+// so an interrupted or failed download never leaves a cache entry that looks complete.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ModelFileError, checkGroupSize, parseModelJson, checkShardPath } from './manifest';
+import { cachedModelDir } from './cache';
+
+export class DownloadError extends Error {
+  constructor(readonly url: string, detail: string) {
+    super(`could not download ${url}: ${detail}`);
+    this.name = 'DownloadError';
+  }
+}
+
+/** (files done, files total); model.json counts as one file. */
+export type ProgressCallback = (done: number, total: number) => void;
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new DownloadError(url, cause?.code ?? cause?.message ?? (err as Error).message);
+  }
+  if (!res.ok) throw new DownloadError(url, `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+  try {
+    return new Uint8Array(await res.arrayBuffer());
+  } catch (err) {
+    throw new DownloadError(url, `connection lost while reading (${(err as Error).message})`);
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` at a time, failing on the first error. */
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Ensures `<cacheDir>/<key of idOrUrl>/` holds the model at `url`; returns its model.json path.
+ * A complete cached copy is used without any network access.
+ */
+export async function downloadToCache(url: string, idOrUrl: string, cacheDir: string, onProgress?: ProgressCallback): Promise<string> {
+  const finalDir = cachedModelDir(idOrUrl, cacheDir);
+  const finalJson = path.join(finalDir, 'model.json');
+  try {
+    await fs.access(finalJson);
+    return finalJson;
+  } catch {
+    // not cached yet
+  }
+  const text = new TextDecoder().decode(await fetchBytes(url));
+  const json = parseModelJson(text, url);
+  // Every shard path is checked before the first shard is fetched.
+  const groups = json.weightsManifest.map((g) => g.paths.map((p) => checkShardPath(p, url)));
+  const shards = groups.flat();
+  const total = shards.length + 1;
+  onProgress?.(1, total);
+
+  await fs.mkdir(cacheDir, { recursive: true });
+  const tmp = path.join(cacheDir, `.download-${path.basename(finalDir)}-${randomBytes(6).toString('hex')}`);
+  await fs.mkdir(tmp);
+  try {
+    await fs.writeFile(path.join(tmp, 'model.json'), text);
+    const sizes = new Map<string, number>();
+    let done = 1;
+    await eachLimited(shards, 4, async (rel) => {
+      const data = await fetchBytes(new URL(rel, url).href);
+      const file = path.join(tmp, ...rel.split('/'));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, data);
+      sizes.set(rel, data.byteLength);
+      onProgress?.(++done, total);
+    });
+    groups.forEach((paths, i) => checkGroupSize(json.weightsManifest, i, paths.map((p) => sizes.get(p)!), url));
+    try {
+      await fs.rename(tmp, finalDir);
+    } catch (err) {
+      // Another process finished the same download first: theirs is complete too.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw err;
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
+  } catch (err) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    if (err instanceof ModelFileError || err instanceof DownloadError) throw err;
+    throw new DownloadError(url, `cannot write the cache folder ${cacheDir} (${(err as Error).message})`);
+  }
+  return finalJson;
+}
