@@ -1,8 +1,9 @@
 // Where a training step's inputs come from: preprocessed images, or activations of the frozen
-// prefix computed once (the feature cache at the freeze boundary).
+// prefix computed once (the feature cache at the freeze boundary, on disk in src/core/cache).
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { makeBatch, type Dataset, type Split } from '../data';
+import { entryKey, type FeatureCache, type FeaturePack } from '../cache';
 
 export interface InputSource {
   readonly count: number;
@@ -11,7 +12,7 @@ export interface InputSource {
 }
 
 export function oneHot(split: Split, indices: readonly number[], classes: number): tf.Tensor2D {
-  return tf.tidy(() => tf.oneHot(tf.tensor1d(indices.map((i) => split.labels[i]!), 'int32'), classes).toFloat() as tf.Tensor2D);
+  return tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(indices.map((i) => split.labels[i]!), 'int32'), classes), 'float32') as tf.Tensor2D);
 }
 
 /** Images, preprocessed per batch. */
@@ -33,15 +34,32 @@ export function imageSource(ds: Dataset, split: Split): InputSource {
   };
 }
 
-export interface FeatureArrays {
+/** Boundary activations of one split: each example's, and its mirror's when flipping. */
+export interface FeatureTable {
   shape: number[];
-  /** count * prod(shape) activations of the boundary layer. */
-  plain: Float32Array;
-  /** The same for the mirrored images, when augmentation flips (both orientations are cached). */
-  mirrored: Float32Array | null;
+  count: number;
+  /** Entries found in the disk cache / computed by this call (example x orientation). */
+  hits: number;
+  misses: number;
+  /** Copies example `ex`'s activations (mirrored ones if asked and cached) into out at offset. */
+  read(ex: number, mirrored: boolean, out: Float32Array, offset: number): void;
 }
 
-/** Runs the frozen prefix once over a split, in inference mode, batch by batch. */
+/** Where computeFeatures keeps what it computes: a namespace of the disk cache. */
+export interface FeatureStore {
+  cache: FeatureCache;
+  pack: FeaturePack;
+  /** Content key per example of the split (Split.keys). */
+  keys: readonly string[];
+}
+
+/**
+ * Runs the frozen prefix in inference mode over the examples of a split whose activations are
+ * not cached yet (all of them without a store), batch by batch, and returns a table that reads
+ * them. With a store, computed batches go straight to disk and the table reads from there, so a
+ * split's activations are never all in memory. Without one (or when the cache cannot make room
+ * within its size bound) they are held in memory. Null when stopped.
+ */
 export async function computeFeatures(
   prefix: LayersModel,
   images: InputSource,
@@ -49,38 +67,96 @@ export async function computeFeatures(
   batchSize: number,
   onProgress?: (done: number) => void,
   shouldStop?: () => boolean,
-): Promise<FeatureArrays | null> {
+  store?: FeatureStore | null,
+): Promise<FeatureTable | null> {
   const shape = (prefix.outputs[0]!.shape as number[]).slice(1);
   const size = shape.reduce((a, b) => a * b, 1);
-  const plain = new Float32Array(images.count * size);
-  const mirrored = withMirrored ? new Float32Array(images.count * size) : null;
-  for (let start = 0; start < images.count; start += batchSize) {
-    if (shouldStop?.()) return null;
-    const indices = Array.from({ length: Math.min(batchSize, images.count - start) }, (_, i) => start + i);
-    for (const [target, flip] of [[plain, false], [mirrored, true]] as const) {
-      if (!target) continue;
-      const x = images.batch(indices, flip ? indices.map(() => true) : undefined);
-      const y = prefix.predict(x) as tf.Tensor;
-      target.set(await y.data(), start * size);
-      tf.dispose([x, y]);
+  const count = images.count;
+  const orientations = withMirrored ? [false, true] : [false];
+  if (store && store.keys.length !== count) throw new Error(`feature cache: ${store.keys.length} keys for ${count} examples`);
+  if (store && store.pack.entrySize !== size) throw new Error(`feature cache ${store.pack.dir}: entries of ${store.pack.entrySize} values, boundary gives ${size}`);
+
+  // Entries to compute, per orientation, with duplicate images (same content key) computed once.
+  const todo = orientations.map(() => [] as number[]);
+  let hits = 0;
+  let misses = 0;
+  const pending = new Set<string>();
+  orientations.forEach((m, o) => {
+    for (let ex = 0; ex < count; ex++) {
+      const key = store ? entryKey(store.keys[ex]!, m) : '';
+      if (store?.pack.has(key)) {
+        hits++;
+        continue;
+      }
+      misses++;
+      if (store && pending.has(key)) continue;
+      if (store) pending.add(key);
+      todo[o]!.push(ex);
     }
-    onProgress?.(Math.min(start + batchSize, images.count));
-    // Let the event loop deliver a stop request between batches.
-    await new Promise((r) => setImmediate(r));
+  });
+  let disk = store ?? null;
+  const toCompute = todo.reduce((a, t) => a + t.length, 0);
+  if (disk && toCompute && !disk.cache.reserve(toCompute * size * 4)) disk = null;
+  const memory = disk ? null : orientations.map(() => new Float32Array(count * size));
+  if (!disk) {
+    // In memory every example is computed, cached or not.
+    orientations.forEach((_, o) => (todo[o] = Array.from({ length: count }, (_, i) => i)));
+    hits = 0;
+    misses = count * orientations.length;
   }
-  return { shape, plain, mirrored };
+
+  let done = hits;
+  for (const [o, mirrored] of orientations.entries()) {
+    const list = todo[o]!;
+    for (let start = 0; start < list.length; start += batchSize) {
+      if (shouldStop?.()) return null;
+      const indices = list.slice(start, start + batchSize);
+      const x = images.batch(indices, mirrored ? indices.map(() => true) : undefined);
+      const y = prefix.predict(x) as tf.Tensor;
+      const values = (await y.data()) as Float32Array;
+      tf.dispose([x, y]);
+      if (disk) {
+        disk.pack.append(indices.map((ex) => entryKey(disk!.keys[ex]!, mirrored)), values);
+      } else {
+        indices.forEach((ex, i) => memory![o]!.set(values.subarray(i * size, (i + 1) * size), ex * size));
+      }
+      done += indices.length;
+      onProgress?.(Math.floor(done / orientations.length));
+      // Let the event loop deliver a stop request between batches.
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+  onProgress?.(count);
+
+  if (!disk) {
+    return {
+      shape, count, hits, misses,
+      read(ex, mirrored, out, offset) {
+        const from = memory![mirrored && memory![1] ? 1 : 0]!;
+        out.set(from.subarray(ex * size, (ex + 1) * size), offset);
+      },
+    };
+  }
+  const pack = disk.pack;
+  const slots = orientations.map((m) => Int32Array.from(disk!.keys, (k) => pack.slotOf(entryKey(k, m)) ?? -1));
+  return {
+    shape, count, hits, misses,
+    read(ex, mirrored, out, offset) {
+      const slot = slots[mirrored && slots[1] ? 1 : 0]![ex]!;
+      if (slot < 0) throw new Error(`feature cache ${pack.dir}: example ${ex} has no entry`);
+      pack.read(slot, out, offset);
+    },
+  };
 }
 
-export function featureSource(f: FeatureArrays, count: number): InputSource {
+/** Training inputs read from a feature table, one batch at a time. */
+export function featureSource(f: FeatureTable, count: number): InputSource {
   const size = f.shape.reduce((a, b) => a * b, 1);
   return {
     count,
     batch(indices, flip) {
       const out = new Float32Array(indices.length * size);
-      indices.forEach((ex, i) => {
-        const from = flip?.[i] && f.mirrored ? f.mirrored : f.plain;
-        out.set(from.subarray(ex * size, (ex + 1) * size), i * size);
-      });
+      indices.forEach((ex, i) => f.read(ex, flip?.[i] === true, out, i * size));
       return tf.tensor(out, [indices.length, ...f.shape]);
     },
   };

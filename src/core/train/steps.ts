@@ -12,7 +12,7 @@ export function crossEntropy(y: tf.Tensor, p: tf.Tensor): tf.Scalar {
 }
 
 function correct(y: tf.Tensor, p: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.equal(tf.argMax(y, -1), tf.argMax(p, -1)).toFloat());
+  return tf.tidy(() => tf.cast(tf.equal(tf.argMax(y, -1), tf.argMax(p, -1)), 'float32'));
 }
 
 export function makeOptimizer(name: 'adam' | 'sgd' | 'rmsprop', learningRate: number): tf.Optimizer {

@@ -9,6 +9,7 @@ import type { PhaseSpec, TrainingSpec } from '../experiment/schema';
 import { applyPhase, type TransferModel } from '../model';
 import { createRng } from '../util/random';
 import { EarlyStopping } from './earlyStopping';
+import type { FeatureCache } from '../cache';
 import { computeFeatures, featureSource, imageSource, oneHot, type InputSource } from './sources';
 import { evaluate, makeOptimizer, trainStep, type Evaluation } from './steps';
 import { classificationMetrics } from './evaluate';
@@ -27,12 +28,16 @@ export interface TrainSession {
   totalEpochs: number;
   epochsDone: number;
   trainSeconds: number;
+  /** The disk cache for boundary activations; without one they are computed per run, in memory. */
+  featureCache?: FeatureCache | null;
 }
 
 export interface TrainOutcome extends ModelResult {
   stopped: boolean;
   phases: { name: string; epochsRun: number; seconds: number }[];
   featureBoundary: string | null;
+  /** Boundary activations found in / added to the feature cache, over all phases. */
+  featureCacheStats: { hits: number; misses: number };
 }
 
 const secondsSince = (t: number) => (performance.now() - t) / 1000;
@@ -55,7 +60,7 @@ export async function trainModel(
   const bs = training.batchSize;
   const rng = createRng(seed, `train:${which}`);
   const epochsPlanned = plans.reduce((a, p) => a + p.info.epochs, 0);
-  const outcome: TrainOutcome = { final: null, best: null, test: null, epochsRun: 0, seconds: 0, stopped: false, phases: [], featureBoundary: null };
+  const outcome: TrainOutcome = { final: null, best: null, test: null, epochsRun: 0, seconds: 0, stopped: false, phases: [], featureBoundary: null, featureCacheStats: { hits: 0, misses: 0 } };
   let step = 0;
   let lastSources: { val: InputSource; test: InputSource } | null = null;
   let lastSuffix: ReturnType<typeof applyPhase>['suffix'] | null = null;
@@ -74,14 +79,21 @@ export async function trainModel(
       const total = ds.train.count * (augmentFlip ? 2 : 1) + ds.validation.count + ds.test.count;
       let base = 0;
       const progress = (done: number) => session.emit({ kind: 'progress', task: `features at ${applied.boundary}`, done: base + done, total });
+      const cache = session.featureCache ?? null;
+      const pack = cache && (await cache.packFor({ prefix: applied.prefix, boundary: applied.boundary!, preprocess: ds.preprocess, imageShape: ds.imageShape }));
+      const store = (split: typeof ds.train) => (cache && pack ? { cache, pack, keys: split.keys } : null);
       const f = {
-        train: await computeFeatures(applied.prefix, images.train, augmentFlip, bs, (d) => progress(d * (augmentFlip ? 2 : 1)), session.shouldStop),
-        val: await ((base = ds.train.count * (augmentFlip ? 2 : 1)), computeFeatures(applied.prefix, images.val, false, bs, progress, session.shouldStop)),
-        test: await ((base += ds.validation.count), computeFeatures(applied.prefix, images.test, false, bs, progress, session.shouldStop)),
+        train: await computeFeatures(applied.prefix, images.train, augmentFlip, bs, (d) => progress(d * (augmentFlip ? 2 : 1)), session.shouldStop, store(ds.train)),
+        val: await ((base = ds.train.count * (augmentFlip ? 2 : 1)), computeFeatures(applied.prefix, images.val, false, bs, progress, session.shouldStop, store(ds.validation))),
+        test: await ((base += ds.validation.count), computeFeatures(applied.prefix, images.test, false, bs, progress, session.shouldStop, store(ds.test))),
       };
       if (!f.train || !f.val || !f.test) {
         outcome.stopped = true;
         break;
+      }
+      for (const t of [f.train, f.val, f.test]) {
+        outcome.featureCacheStats.hits += t.hits;
+        outcome.featureCacheStats.misses += t.misses;
       }
       sources = { train: featureSource(f.train, ds.train.count), val: featureSource(f.val, ds.validation.count), test: featureSource(f.test, ds.test.count) };
       outcome.featureBoundary = applied.boundary;
