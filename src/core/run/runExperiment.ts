@@ -10,6 +10,7 @@ import { loadBaseModel, buildTransferModel, freshCopy, saveModel } from '../mode
 import { trainModel, type TrainOutcome, type TrainSession } from '../train/trainModel';
 import { checkLayerNames, phasePlans } from './phasePlans';
 import { RunWriter } from './store';
+import { FeatureCache } from '../cache';
 
 export interface RunOptions {
   /** Folder that holds <experiment name>/<run id>/; default: runs/ beside the experiment file. */
@@ -86,6 +87,8 @@ export async function runExperiment(experimentFile: string, opts: RunOptions = {
     totalEpochs: epochs * (e.baseline.fromScratch ? 2 : 1),
     epochsDone: 0,
     trainSeconds: 0,
+    // On disk, shared by runs: <featureCacheDir ?? TRANSFER_LAB_FEATURE_CACHE ?? ~/.cache/transfer-lab/features>.
+    featureCache: e.featureCache ? new FeatureCache({ dir: opts.featureCacheDir }) : null,
   };
   const flip = e.data.type === 'imageFolder' && e.data.augment.flipHorizontal;
   const finish = async (status: RunSummary['status'], error?: string) => {
@@ -102,7 +105,7 @@ export async function runExperiment(experimentFile: string, opts: RunOptions = {
     const transfer = await trainModel('transfer', tm, transferPlans, ds, e.training, flip, e.seed, session, e.featureCache);
     summary.transfer = result(transfer);
     summary.phases = transfer.phases;
-    summary.featureCache = transfer.featureBoundary ? { boundary: transfer.featureBoundary, hits: 0, misses: ds.train.count + ds.validation.count + ds.test.count } : null;
+    summary.featureCache = transfer.featureBoundary ? { boundary: transfer.featureBoundary, ...transfer.featureCacheStats } : null;
     await saveModel(tm.model, writer.modelDir, { labels: ds.classes, preprocess: ds.preprocess, imageSize: [ds.imageShape[0], ds.imageShape[1]] });
     if (transfer.stopped) return await finish('stopped');
 
@@ -125,6 +128,7 @@ export async function runExperiment(experimentFile: string, opts: RunOptions = {
   } catch (err) {
     return await finish('failed', err instanceof Error ? err.message.split('\n')[0] : String(err));
   } finally {
+    session.featureCache?.close();
     // Free the weights now: a long-lived trainer process runs many experiments.
     for (const m of [...models, base]) {
       try {
