@@ -3,6 +3,12 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+// Keep tests off the user's caches: each test process gets its own model and feature caches.
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'tl-caches-'));
+process.env.TRANSFER_LAB_CACHE ??= path.join(scratch, 'models');
+process.env.TRANSFER_LAB_FEATURE_CACHE ??= path.join(scratch, 'features');
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const assets = path.resolve(repoRoot, '../shared/assets');
 export const mobilenet025 = path.join(assets, 'models/mobilenet_v1_0.25_224/model.json');

@@ -65,8 +65,10 @@ test('RPS feature extraction: >= 0.9 test accuracy, frozen base bit-identical, n
   trained.model.dispose();
 });
 
-test('a second run leaks no tensors', async () => {
-  const file = ws.write('rps-small', rpsExperiment({ name: 'rps-small', imageSize: [96, 96], epochs: 2 }));
+test('a run leaks no tensors, and a base model of another input size is a clear error', async () => {
+  const wrongSize = ws.write('rps-96', rpsExperiment({ name: 'rps-96', imageSize: [96, 96] }));
+  await assert.rejects(runExperiment(wrongSize), /takes images of 224x224x3, but the data gives 96x96x3: set data.imageSize to \[224, 224\]/);
+  const file = ws.write('rps-small', rpsExperiment({ name: 'rps-small', epochs: 2 }));
   await runExperiment(file); // warm-up: backend kernels and caches allocate once
   const beforeTensors = tf.memory().numTensors;
   const summary = await runExperiment(file);

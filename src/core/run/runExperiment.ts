@@ -6,7 +6,7 @@ import type { RunEvent, RunSummary, ModelResult } from '../../shared/events';
 import { loadExperimentFile } from '../experiment/load';
 import { selectBackend, type BackendPreference } from '../backend/select';
 import { loadDataset, type Dataset } from '../data';
-import { loadBaseModel, buildTransferModel, freshCopy, saveModel } from '../model';
+import { loadBaseModel, buildTransferModel, freshCopy, saveModel, type TransferModel } from '../model';
 import { trainModel, type TrainOutcome, type TrainSession } from '../train/trainModel';
 import { checkLayerNames, phasePlans } from './phasePlans';
 import { RunWriter } from './store';
@@ -25,6 +25,36 @@ export interface RunOptions {
 
 export function defaultRunsDir(experimentFile: string): string {
   return path.join(path.dirname(path.resolve(experimentFile)), 'runs');
+}
+
+/** A fixed-size base model needs images of its size; say so before any run folder exists. */
+function checkInputShape(expected: readonly (number | null)[], actual: readonly number[], ref: string): void {
+  const mismatch = expected.slice(1).some((d, i) => d !== null && d !== actual[i]);
+  if (mismatch) {
+    throw new Error(
+      `the base model ${ref} takes images of ${expected.slice(1).map((d) => d ?? 'any').join('x')}, but the data gives ${actual.join('x')}: set data.imageSize to [${expected[1]}, ${expected[2]}]`,
+    );
+  }
+}
+
+/**
+ * Disposes every weight of these models once. LayersModel.dispose() is reference-counted per
+ * layer, and the per-phase suffix models share layers with the transfer model, so disposing the
+ * models alone leaves the head's weights behind.
+ */
+function releaseWeights(models: LayersModel[]): void {
+  for (const m of models) {
+    for (const layer of m.layers) {
+      for (const w of layer.weights) {
+        try {
+          const v = w.read();
+          if (!v.isDisposed) v.dispose();
+        } catch {
+          // Already released through another model that shares the layer.
+        }
+      }
+    }
+  }
 }
 
 function result(o: TrainOutcome): ModelResult {
@@ -52,8 +82,15 @@ export async function runExperiment(experimentFile: string, opts: RunOptions = {
     seed: e.seed,
     onProgress: (done, total) => emit({ kind: 'progress', task: `downloading ${e.model.base}`, done, total }),
   });
-  checkLayerNames(e, base.layers.map((l) => l.name));
-  const tm = buildTransferModel(base, e.model, ds.classes.length, e.seed);
+  let tm: TransferModel;
+  try {
+    checkLayerNames(e, base.layers.map((l) => l.name));
+    checkInputShape(base.inputs[0]!.shape, ds.imageShape, e.model.base);
+    tm = buildTransferModel(base, e.model, ds.classes.length, e.seed);
+  } catch (err) {
+    releaseWeights([base]);
+    throw err;
+  }
   const transferPlans = phasePlans(base, tm.baseLayerNames, e, false);
 
   const writer = await RunWriter.create(runsDir, e.name, { ...e, $resolved: { file, runsDir, backend: backend.chosen } });
@@ -112,7 +149,7 @@ export async function runExperiment(experimentFile: string, opts: RunOptions = {
     if (e.baseline.fromScratch) {
       const scratchBase = freshCopy(base, e.seed + 1);
       const scratch = buildTransferModel(scratchBase, e.model, ds.classes.length, e.seed + 1);
-      models.push(scratch.model);
+      models.push(scratchBase, scratch.model);
       const baseline = await trainModel('baseline', scratch, phasePlans(scratchBase, scratch.baseLayerNames, e, true), ds, e.training, flip, e.seed, session, e.featureCache);
       summary.baseline = result(baseline);
       if (baseline.stopped) return await finish('stopped');
@@ -130,13 +167,7 @@ export async function runExperiment(experimentFile: string, opts: RunOptions = {
   } finally {
     session.featureCache?.close();
     // Free the weights now: a long-lived trainer process runs many experiments.
-    for (const m of [...models, base]) {
-      try {
-        m.dispose();
-      } catch {
-        // Layers shared between the base and the transfer model are already released.
-      }
-    }
+    releaseWeights([...models, base]);
     models = [];
   }
 }
