@@ -29,12 +29,15 @@ export function convInfo(
 
 /**
  * The input padded so that window (i, j) of the convolution reads
- * xPad[n, i + oh * strideH, j + ow * strideW, c]. Padding past what the windows read is cut.
+ * xPad[n, i + oh * strideH, j + ow * strideW, c], with room for whole stride blocks (see window).
  */
 export function padInput(x: tf.Tensor4D, info: Conv2DInfo): tf.Tensor4D {
   const { top, left } = info.padInfo;
-  const needH = (info.outHeight - 1) * info.strideHeight + info.filterHeight;
-  const needW = (info.outWidth - 1) * info.strideWidth + info.filterWidth;
+  const { strideHeight: sh, strideWidth: sw } = info;
+  // Every tap's window is cut as [outH * sh, outW * sw] then subsampled, so the last tap needs
+  // (filter - 1) + out * stride rows; padding past what any window reads is cut.
+  const needH = info.filterHeight - 1 + info.outHeight * sh;
+  const needW = info.filterWidth - 1 + info.outWidth * sw;
   const bottom = needH - top - info.inHeight;
   const right = needW - left - info.inWidth;
   let out = x;
@@ -47,11 +50,22 @@ export function padInput(x: tf.Tensor4D, info: Conv2DInfo): tf.Tensor4D {
   return out;
 }
 
-/** The [N, outH, outW, C] view of the padded input under filter tap (i, j). */
+/**
+ * The [N, outH, outW, C] view of the padded input under filter tap (i, j). The wasm Slice kernel
+ * copies one innermost run at a time, so every slice here is cut on a 3-D view whose innermost
+ * axis is a whole (width x channels) row: runs of outW*C floats instead of C.
+ */
 export function window(xPad: tf.Tensor4D, info: Conv2DInfo, i: number, j: number): tf.Tensor4D {
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-  if (sh === 1 && sw === 1) return tf.slice(xPad, [0, i, j, 0], [-1, oh, ow, -1]);
-  return tf.stridedSlice(xPad, [0, i, j, 0], [xPad.shape[0], i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, xPad.shape[3]], [1, sh, sw, 1]) as tf.Tensor4D;
+  const [n, hp, wp, c] = xPad.shape;
+  const rows = tf.reshape(xPad, [n, hp, wp * c]);
+  const cut = tf.slice(rows, [0, i, j * c], [-1, oh * sh, ow * sw * c]); // [N, oh*sh, ow*sw*C]
+  if (sh === 1 && sw === 1) return tf.reshape(cut, [n, oh, ow, c]);
+  // Strided subsampling without stridedSlice (its general path is slow on wasm): keep the first
+  // row of every stride block, then the first C of every sw*C group.
+  const firstRows = tf.slice(tf.reshape(cut, [n * oh, sh, ow * sw * c]), [0, 0, 0], [-1, 1, -1]);
+  const firstCols = tf.slice(tf.reshape(firstRows, [n * oh, ow, sw * c]), [0, 0, 0], [-1, -1, c]);
+  return tf.reshape(firstCols, [n, oh, ow, c]);
 }
 
 /**

@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilterKernel } from './conv2dBackpropFilter';
 import { depthwiseBackpropFilterKernel } from './depthwiseBackpropFilter';
 import { depthwiseBackpropInputKernel } from './depthwiseBackpropInput';
+import { registerFastTile } from './fastTile';
 
 const KERNELS: tf.KernelConfig[] = [conv2dBackpropFilterKernel, depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel];
 
@@ -13,7 +14,8 @@ const KERNELS: tf.KernelConfig[] = [conv2dBackpropFilterKernel, depthwiseBackpro
 export const WASM_GRADIENT_KERNELS: readonly string[] = KERNELS.map((k) => k.kernelName);
 
 /**
- * Registers the missing gradient kernels for 'wasm'. Idempotent; a kernel that a later
+ * Registers the missing gradient kernels for 'wasm', and a Tile that broadcasts (BatchNorm's
+ * gradient).  Idempotent; a kernel that a later
  * tfjs-backend-wasm provides itself is left alone.
  */
 export function registerWasmGradients(): void {
@@ -21,4 +23,5 @@ export function registerWasmGradients(): void {
     const existing = tf.getKernel(k.kernelName, 'wasm');
     if (existing === undefined) tf.registerKernel(k);
   }
+  registerFastTile();
 }
