@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'schemas/**', 'test/e2e/.work/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'schemas/**', 'test/e2e/.work/**', '.tmp/**', 'test-results/**', 'runs/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
