@@ -114,7 +114,7 @@ const tabs = h('vscode-tabs', { panel: true, id: 'tabs' });
 const tabLabels = { layers: 'Layers', charts: 'Training', compare: 'Compare runs', evaluation: 'Evaluation' };
 const tabBodies = { layers: layers.el, charts: charts.el, compare: compare.el, evaluation };
 for (const t of TABS) {
-  tabs.append(h('vscode-tab-header', { slot: 'header', id: `tab-${t}` }, tabLabels[t]), h('vscode-tab-panel', { id: `panel-${t}` }, tabBodies[t]));
+  tabs.append(h('vscode-tab-header', { slot: 'header', 'data-tab': t }, tabLabels[t]), h('vscode-tab-panel', { 'data-panel': t }, tabBodies[t]));
 }
 (tabs as HTMLElement & { selectedIndex: number }).selectedIndex = Math.max(0, TABS.indexOf(ui.tab ?? 'layers'));
 tabs.addEventListener('vsc-tabs-select', (ev) => {

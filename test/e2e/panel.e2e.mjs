@@ -114,7 +114,7 @@ export async function panelChecks(h) {
   await setTheme(h, 'Default Dark Modern');
 
   // Start a run: the training chart gains points while it runs.
-  await panel.locator('#tab-charts').click();
+  await panel.locator('[data-tab="charts"]').click();
   await panel.locator('#run-button').click();
   const points = async () => Number((await panel.locator('section.charts').getAttribute('data-points')) ?? '0');
   const first = await poll('the chart to get its first points', async () => ((await points()) > 0 ? points() : 0), 300_000);
@@ -128,7 +128,7 @@ export async function panelChecks(h) {
   await poll('the second run to draw', async () => (await points()) > 0, 300_000);
   await panel.locator('#stop-button').click();
   await poll('the second run to end', async () => (await panel.locator('body[data-running="false"]').count()) > 0, 120_000);
-  await panel.locator('#tab-compare').click();
+  await panel.locator('[data-tab="compare"]').click();
   const boxes = panel.locator('.run-list input[type=checkbox]');
   await poll('two runs in the list', async () => (await boxes.count()) >= 2, 30_000);
   await boxes.nth(0).check();
