@@ -1,0 +1,48 @@
+// Per-model rows: base forward, training with the frozen base run every step, training every
+// layer, and training the head on precomputed boundary features. A few batches each.
+import * as tf from '@tensorflow/tfjs-core';
+import { measureForward, measureTrainStep } from '../src/core/backend/measure';
+import { applyPhase, buildTransferModel, loadBaseModel } from '../src/core/model';
+import { makeOptimizer, trainStep } from '../src/core/train/steps';
+import { layerStates } from '../src/shared/freezePlan';
+import { imagesPerSecond, peakRssBytes, wasmHeapBytes } from './timing';
+
+export const CUT = 'conv_pw_13_relu';
+
+export interface MicroResult {
+  model: string;
+  backend: string;
+  forward: number;
+  frozenBaseEveryStep: number;
+  trainAll: number;
+  trainAllBatch: number;
+  headOnFeatures: number;
+  featureShape: number[];
+  peakRss: number;
+  wasmHeap: number;
+}
+
+export async function microRows(modelJson: string, name: string): Promise<MicroResult> {
+  const { model: base } = await loadBaseModel(modelJson, { baseDir: process.cwd() });
+  const forward = (await measureForward(base, { batchSize: 32, warmup: 1, repeats: 2 })).imagesPerSecond;
+  // Before the freeze plan is applied: every base layer is still trainable here.
+  const trainAllBatch = 8;
+  const trainAll = (await measureTrainStep(base, { batchSize: trainAllBatch, warmup: 1, repeats: 2 })).imagesPerSecond;
+
+  const tm = buildTransferModel(base, { cutAt: CUT, head: { pooling: 'avg', hidden: [], dropout: 0 } }, 3, 1);
+  const applied = applyPhase(tm, layerStates(tm.baseLayerNames, (n) => tm.isBatchNorm(n), { cutAt: CUT, freeze: 'all' }));
+  const opt = makeOptimizer('adam', 1e-3);
+  const bs = 32;
+  const y = tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: bs }, (_, i) => i % 3), 'int32'), 3), 'float32');
+  // What featureCache: false does: the whole model each step, gradients only for the head.
+  const images = tf.randomUniform([bs, 224, 224, 3], -1, 1, 'float32', 3);
+  const frozenBaseEveryStep = await imagesPerSecond(bs, 1, 2, () => void trainStep(tm.model, opt, applied.trainableWeights, images, y));
+  images.dispose();
+  // What the cache does after the first pass: the suffix on boundary activations.
+  const featureShape = (applied.prefix!.outputs[0]!.shape as number[]).slice(1);
+  const features = tf.randomUniform([bs, ...featureShape], 0, 6, 'float32', 5);
+  const headOnFeatures = await imagesPerSecond(bs, 5, 40, () => void trainStep(applied.suffix, opt, applied.trainableWeights, features, y));
+  tf.dispose([features, y]);
+  opt.dispose();
+  return { model: name, backend: tf.getBackend(), forward, frozenBaseEveryStep, trainAll, trainAllBatch, headOnFeatures, featureShape, peakRss: peakRssBytes(), wasmHeap: wasmHeapBytes() };
+}
