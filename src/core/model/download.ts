@@ -33,13 +33,25 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   }
 }
 
-/** Runs `work` over `items` with at most `limit` at a time, failing on the first error. */
+/**
+ * Runs `work` over `items` with at most `limit` at a time. After the first error no new item
+ * starts, and the error is thrown only once every running item has settled, so the caller
+ * can clean up knowing nothing still writes.
+ */
 async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | null = null;
   const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
+    while (!failure && next < items.length) {
+      try {
+        await work(items[next++]!);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw (failure as { error: unknown }).error;
 }
 
 /**
