@@ -27,7 +27,8 @@ export type TrainerRequest =
       modelCacheDir?: string;
       featureCacheDir?: string;
     }
-  | { type: 'inspect'; id: number; ref: string; baseDir?: string; modelCacheDir?: string }
+  /** `runsDir` resolves "run:<experiment>" references. */
+  | { type: 'inspect'; id: number; ref: string; baseDir?: string; modelCacheDir?: string; runsDir?: string }
   | { type: 'backend-info'; id: number }
   /** Finish the current batch, save the partial run, then exit. */
   | { type: 'stop' };
@@ -83,7 +84,7 @@ export function isTrainerRequest(v: unknown): v is TrainerRequest {
         (v.backend === undefined || BACKEND_PREFERENCES.includes(v.backend as BackendPreference))
       );
     case 'inspect':
-      return typeof v.id === 'number' && typeof v.ref === 'string' && optionalString(v.baseDir) && optionalString(v.modelCacheDir);
+      return typeof v.id === 'number' && typeof v.ref === 'string' && optionalString(v.baseDir) && optionalString(v.modelCacheDir) && optionalString(v.runsDir);
     case 'backend-info':
       return typeof v.id === 'number';
     case 'stop':

@@ -33,6 +33,7 @@ export async function handleRequest(req: TrainerRequest, send: Send, state: Trai
         const inspection = await inspectModel(req.ref, {
           baseDir: req.baseDir ?? process.cwd(),
           cacheDir: req.modelCacheDir,
+          runsDir: req.runsDir,
           onProgress: (done: number, total: number) => send({ type: 'event', id: req.id, event: { kind: 'progress', task: `download ${req.ref}`, done, total } }),
         });
         send({ type: 'inspection', id: req.id, inspection });

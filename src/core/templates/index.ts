@@ -46,7 +46,7 @@ export const TEMPLATES: readonly TemplateInfo[] = [
 const DEFAULT_DATA = 'data';
 const MOBILENET = 'mobilenet_v1_0.25_224';
 
-function imageData(dataPath: string | undefined): ExperimentInput['data'] {
+function imageData(dataPath: string | undefined): Extract<ExperimentInput['data'], { type: 'imageFolder' }> {
   return {
     type: 'imageFolder',
     path: dataPath ?? DEFAULT_DATA,

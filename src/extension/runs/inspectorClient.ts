@@ -7,7 +7,7 @@ import type { ModelInspector } from '../services';
 import { describeExit, type SpawnTrainer, type TrainerChild } from './trainerChild';
 
 type Pending = { resolve: (m: TrainerMessage) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> };
-type Request = { type: 'inspect'; ref: string; baseDir?: string; modelCacheDir?: string } | { type: 'backend-info' };
+type Request = { type: 'inspect'; ref: string; baseDir?: string; modelCacheDir?: string; runsDir?: string } | { type: 'backend-info' };
 
 export interface InspectorClientOptions {
   spawn: SpawnTrainer;
@@ -16,6 +16,8 @@ export interface InspectorClientOptions {
   /** A request (a model download, say) may take this long. */
   requestTimeoutMs?: number;
   modelCacheDir?: () => string | undefined;
+  /** Where "run:<experiment>" base models of experiments in `baseDir` live. */
+  runsDir?: (baseDir: string) => string;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -36,7 +38,7 @@ export class InspectorClient implements ModelInspector {
     const key = `${baseDir}\u0000${ref}`;
     let p = this.cache.get(key);
     if (!p) {
-      p = this.request({ type: 'inspect', ref, baseDir, modelCacheDir: this.o.modelCacheDir?.() }).then((m) => {
+      p = this.request({ type: 'inspect', ref, baseDir, modelCacheDir: this.o.modelCacheDir?.(), runsDir: this.o.runsDir?.(baseDir) }).then((m) => {
         if (m.type !== 'inspection') throw new Error(`unexpected reply ${m.type}`);
         return m.inspection;
       });
