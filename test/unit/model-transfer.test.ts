@@ -186,3 +186,17 @@ test('freshCopy keeps the architecture and draws new, seeded weights', () => {
   assert.notDeepEqual(k(a), k(c));
   assert.notDeepEqual(k(a), k(base));
 });
+
+test('disposing the transfer model and its base frees every tensor, after any number of phases', () => {
+  const before = tf.memory().numTensors;
+  const base = buildBuiltin('mnist-cnn', 4);
+  const tm = buildTransferModel(base, { cutAt: 'fc1', head }, 3, 4);
+  for (const freeze of ['all', 'none', { upTo: 'conv2' }, 'all'] as FreezePlanSpec[]) {
+    const a = phase(tm, freeze);
+    if (a.prefix) tf.dispose(tf.tidy(() => a.prefix!.predict(tf.zeros([1, 28, 28, 1]))));
+  }
+  assert.ok(tf.memory().numTensors > before);
+  tm.model.dispose();
+  base.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});

@@ -47,7 +47,10 @@ export interface TransferModel {
 export interface AppliedPhase {
   /** Input -> boundary output, to run in inference mode once per example; null without a boundary. */
   prefix: tfl.LayersModel | null;
-  /** Boundary output (or the model input) -> head output; shares the model's layer objects. */
+  /**
+   * Boundary output (or the model input) -> head output; shares the model's layer objects.
+   * Prefix and suffix are views: dispose the transfer model and the base, never these.
+   */
   suffix: tfl.LayersModel;
   boundary: string | null;
   /** The variables to pass to `optimizer.minimize(..., varList)`. */
@@ -232,7 +235,12 @@ export function applyPhase(tm: TransferModel, states: readonly LayerState[]): Ap
   const prefix = tfl.model({ inputs: tm.model.inputs, outputs: boundaryOut, name: `prefix_to_${b.layer.name}` });
   const input = tfl.input({ batchShape: boundaryOut.shape, dtype: boundaryOut.dtype, name: `${b.layer.name}_features` });
   const map = new Map<number, tfl.SymbolicTensor>([[boundaryOut.id, input]]);
-  replay(tm.steps.slice(k + 1), map);
+  const replayed = tm.steps.slice(k + 1);
+  replay(replayed, map);
+  // Applying a layer counts as owning it (tfjs disposes a layer's weights when its count
+  // reaches 0). The suffix is a view of the transfer model, so it takes no share: disposing
+  // the transfer model and the base still frees every weight, and phases can be re-applied.
+  for (const s of replayed) (s.layer as unknown as { _refCount: number | null })._refCount! -= 1;
   const output = map.get(tm.model.outputs[0]!.id)!;
   const suffix = tfl.model({ inputs: input, outputs: output, name: `suffix_from_${b.layer.name}` });
   return { prefix, suffix, boundary: b.layer.name, trainableWeights: variablesOf(suffix) };
