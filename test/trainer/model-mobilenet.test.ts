@@ -60,6 +60,12 @@ test('a catalog id downloads into the cache once, then loads with the server sto
   const server = await startModelServer();
   const cacheDir = path.join(tmp, 'cache');
   const progress: [number, number][] = [];
+  // A temporary folder a killed download left two hours ago is cleaned up.
+  const stale = path.join(cacheDir, '.download-mobilenet_v1_0.25_224-0123456789ab');
+  await fs.mkdir(stale, { recursive: true });
+  await fs.writeFile(path.join(stale, 'model.json'), '{');
+  const old = new Date(Date.now() - 2 * 3600_000);
+  await fs.utimes(stale, old, old);
   try {
     const first = await loadBaseModel('mobilenet_v1_0.25_224', { baseDir: '/', cacheDir, catalogBaseUrl: server.baseUrl, onProgress: (d, t) => progress.push([d, t]) });
     assert.equal(first.source, `${server.baseUrl}/mobilenet_v1_0.25_224/model.json`);
@@ -112,6 +118,19 @@ test('a failed download names the URL and leaves no cache entry', async () => {
   } finally {
     await server.close();
   }
+  // A truncated shard on the server is caught before the download is renamed into the cache.
+  const truncated = path.join(tmp, 'served-truncated', 'm');
+  await fs.cp(MODEL_DIR, truncated, { recursive: true });
+  await fs.truncate(path.join(truncated, 'group2-shard1of1'), 10);
+  const trServer = await startModelServer(path.dirname(truncated));
+  try {
+    await assert.rejects(loadBaseModel(`${trServer.baseUrl}/m/model.json`, { baseDir: '/', cacheDir }), {
+      message: `${trServer.baseUrl}/m/model.json: weight shard "group2-shard1of1" holds 10 bytes, but the tensors listed for it (conv1_bn/gamma, conv1_bn/beta, conv1_bn/moving_mean, conv1_bn/moving_variance) need 128 bytes`,
+    });
+  } finally {
+    await trServer.close();
+  }
+  assert.deepEqual(await fs.readdir(cacheDir), []);
   await assert.rejects(loadBaseModel(`${server.baseUrl}/x/model.json`, { baseDir: '/', cacheDir }), { message: `could not download ${server.baseUrl}/x/model.json: ECONNREFUSED` });
   assert.deepEqual(await fs.readdir(cacheDir), []);
 });

@@ -17,11 +17,17 @@ export class DownloadError extends Error {
 /** (files done, files total); model.json counts as one file. */
 export type ProgressCallback = (done: number, total: number) => void;
 
+/** A stalled connection fails instead of hanging the run. */
+const FILE_TIMEOUT_MS = 5 * 60_000;
+/** Temporary folders older than this were left by a killed process. */
+const STALE_TEMP_MS = 60 * 60_000;
+
 async function fetchBytes(url: string): Promise<Uint8Array> {
   let res: Response;
   try {
-    res = await fetch(url);
+    res = await fetch(url, { signal: AbortSignal.timeout(FILE_TIMEOUT_MS) });
   } catch (err) {
+    if ((err as Error).name === 'TimeoutError') throw new DownloadError(url, `no answer within ${FILE_TIMEOUT_MS / 1000} s`);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     throw new DownloadError(url, cause?.code ?? cause?.message ?? (err as Error).message);
   }
@@ -54,6 +60,15 @@ async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T
   if (failure) throw (failure as { error: unknown }).error;
 }
 
+async function removeStaleTemps(cacheDir: string, prefix: string): Promise<void> {
+  for (const name of await fs.readdir(cacheDir).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix)) continue;
+    const p = path.join(cacheDir, name);
+    const s = await fs.stat(p).catch(() => null);
+    if (s && Date.now() - s.mtimeMs > STALE_TEMP_MS) await fs.rm(p, { recursive: true, force: true });
+  }
+}
+
 /**
  * Ensures `<cacheDir>/<key of idOrUrl>/` holds the model at `url`; returns its model.json path.
  * A complete cached copy is used without any network access.
@@ -76,7 +91,9 @@ export async function downloadToCache(url: string, idOrUrl: string, cacheDir: st
   onProgress?.(1, total);
 
   await fs.mkdir(cacheDir, { recursive: true });
-  const tmp = path.join(cacheDir, `.download-${path.basename(finalDir)}-${randomBytes(6).toString('hex')}`);
+  const prefix = `.download-${path.basename(finalDir)}-`;
+  await removeStaleTemps(cacheDir, prefix);
+  const tmp = path.join(cacheDir, prefix + randomBytes(6).toString('hex'));
   await fs.mkdir(tmp);
   try {
     await fs.writeFile(path.join(tmp, 'model.json'), text);
