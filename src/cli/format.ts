@@ -59,7 +59,7 @@ export function formatPhaseStart(e: PhaseStartEvent): string {
   const p = e.phase;
   return (
     `${e.model.padEnd(8)} phase "${p.name}": ${p.epochs} epoch${p.epochs === 1 ? '' : 's'} at lr ${p.learningRate}, ` +
-    `${fmtInt(p.trainableParams)} trainable / ${fmtInt(p.frozenParams)} frozen params` +
+    `base ${fmtInt(p.trainableParams)} trainable / ${fmtInt(p.frozenParams)} frozen params` +
     (p.cacheBoundary ? `, features cached at ${p.cacheBoundary}` : '')
   );
 }

@@ -60,7 +60,7 @@ class BarReporter implements RunReporter {
         stream: this.stream as NodeJS.WritableStream,
         clearOnComplete: true,
         hideCursor: true,
-        barsize: 24,
+        barsize: 14,
         etaBuffer: 20,
         fps: 8,
         linewrap: true,
@@ -88,14 +88,15 @@ class BarReporter implements RunReporter {
         break;
       case 'batch': {
         const label = `${e.model} epoch ${e.epoch}/${this.epochs || '?'}`;
-        const payload = { label, loss: fmt(e.loss), acc: fmt(e.accuracy), ips: fmtInt(e.imagesPerSecond) };
-        const format = '{label} [{bar}] {value}/{total} | loss {loss} acc {acc} | {ips} img/s | ETA {eta_formatted}';
+        const payload = { label, loss: fmt(e.loss, 3), acc: fmt(e.accuracy, 3), ips: fmtInt(e.imagesPerSecond) };
+        // Kept under 80 columns for a typical run; longer lines are cut at the terminal's width.
+        const format = '{label} {bar} {value}/{total} loss {loss} acc {acc} {ips} img/s ETA {eta_formatted}';
         const bar = this.openBar(label, format, e.batches, 0, payload);
         bar.update(e.batch, payload);
         return;
       }
       case 'progress': {
-        const bar = this.openBar(`progress:${e.task}`, '{task} [{bar}] {value}/{total} | ETA {eta_formatted}', e.total, 0, { task: e.task });
+        const bar = this.openBar(`progress:${e.task}`, '{task} {bar} {value}/{total} ETA {eta_formatted}', e.total, 0, { task: e.task });
         bar.update(e.done, { task: e.task });
         if (e.done >= e.total) this.closeBar();
         return;

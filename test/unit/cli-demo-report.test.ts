@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { curveRows, formatDemoReport } from '../../src/cli/demoReport';
+import { DEMO_FILES, demoDir } from '../../src/cli/demoFiles';
 import { parseExperiment } from '../../src/core/experiment/load';
 import { baselineResult, epoch, summary } from './cli-fixtures';
 
@@ -50,4 +51,14 @@ test('the committed demo experiments are valid and keep the comparison fair', ()
     assert.deepEqual(source.data.digits.filter((d) => target.data.type === 'mnist' && target.data.digits.includes(d)), []);
     assert.equal(target.data.trainPerClass, 50);
   }
+});
+
+test('the demo works in examples/ inside the project, else in ./transfer-lab-demo, or where --dir says', () => {
+  const repo = path.resolve(import.meta.dirname, '../..');
+  assert.equal(demoDir(repo), examples);
+  assert.equal(demoDir(examples), path.join(examples, 'transfer-lab-demo'));
+  assert.equal(demoDir(repo, 'out/demo'), path.join(repo, 'out/demo'));
+  // The bundled copies are the committed files.
+  assert.deepEqual(DEMO_FILES.source.content, JSON.parse(readFileSync(path.join(examples, DEMO_FILES.source.file), 'utf8')));
+  assert.deepEqual(DEMO_FILES.target.content, JSON.parse(readFileSync(path.join(examples, DEMO_FILES.target.file), 'utf8')));
 });

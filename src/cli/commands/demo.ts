@@ -5,30 +5,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import sourceExperiment from '../../../examples/mnist-transfer/mnist-source.experiment.json';
-import targetExperiment from '../../../examples/mnist-transfer/mnist-transfer.experiment.json';
 import type { BackendPref } from '../args';
+import { DEMO_FILES, demoDir } from '../demoFiles';
 import { formatDemoReport, type EpochEvent } from '../demoReport';
 import { errorLine } from '../format';
 import { EXIT, type CliIo } from '../io';
 import { createRunReporter, type RunReporter } from '../reporter';
 import { runWithProgress } from './run';
-
-export const DEMO_FILES = {
-  source: { file: 'mnist-source.experiment.json', content: sourceExperiment },
-  target: { file: 'mnist-transfer.experiment.json', content: targetExperiment },
-} as const;
-
-/**
- * Inside this project's checkout the demo runs the committed examples in place (runs/ is
- * git-ignored); anywhere else it works in a fresh ./transfer-lab-demo folder.
- */
-export function demoDir(cwd: string, dir?: string): string {
-  if (dir) return path.resolve(cwd, dir);
-  const inRepo = path.join(cwd, 'examples', 'mnist-transfer');
-  if (existsSync(path.join(inRepo, DEMO_FILES.source.file)) && existsSync(path.join(inRepo, DEMO_FILES.target.file))) return inRepo;
-  return path.join(cwd, 'transfer-lab-demo');
-}
 
 /** Writes the experiment files that are missing; existing ones are used as they are (edit and re-run). */
 async function ensureFiles(dir: string, io: CliIo): Promise<{ source: string; target: string }> {
