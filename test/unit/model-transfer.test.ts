@@ -200,3 +200,35 @@ test('disposing the transfer model and its base frees every tensor, after any nu
   base.dispose();
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('a nested model is described with its layers as children', () => {
+  const innerIn = tfl.input({ shape: [4], name: 'inner_in' });
+  const innerOut = tfl.layers.dense({ units: 3, name: 'inner_dense' }).apply(innerIn) as tfl.SymbolicTensor;
+  const inner = tfl.model({ inputs: innerIn, outputs: innerOut, name: 'inner' });
+  const input = tfl.input({ shape: [4], name: 'outer_in' });
+  const out = tfl.layers.dense({ units: 2, name: 'outer_dense' }).apply(inner.apply(input) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+  const info = describeModel(tfl.model({ inputs: input, outputs: out }), 'nested', 'memory');
+  assert.deepEqual(info.layers.map((l) => [l.name, l.className, l.params, l.inbound]), [
+    ['outer_in', 'InputLayer', 0, []],
+    ['inner', 'Model', 15, ['outer_in']],
+    ['outer_dense', 'Dense', 8, ['inner']],
+  ]);
+  assert.deepEqual(info.layers[1]!.children!.map((l) => [l.name, l.outputShape, l.params]), [
+    ['inner_in', [null, 4], 0],
+    ['inner_dense', [null, 3], 15],
+  ]);
+  assert.equal(info.totalParams, 23);
+  const table = formatLayerTable(info);
+  assert.match(table, /^4 {4}inner_dense +Dense +\[null,3\] +15 +inner_in$/m);
+  assert.match(table, /^Layers: 3 \(5 counting those inside nested models\)$/m);
+  // A nested model in the base is one layer of the transfer model; freezing it freezes its layers.
+  const base = tfl.model({ inputs: input, outputs: out });
+  const tm = buildTransferModel(base, { cutAt: 'inner', head }, 2, 1);
+  assert.deepEqual(tm.model.layers.map((l) => l.name), ['outer_in', 'inner', 'head_dense_1', 'head_predictions']);
+  const all = applyPhase(tm, layerStates(tm.baseLayerNames, tm.isBatchNorm, { cutAt: 'inner', freeze: 'all' }));
+  assert.equal(all.boundary, 'inner');
+  assert.deepEqual(all.trainableWeights.map((v) => v.size), [24, 8, 16, 2]);
+  const none = applyPhase(tm, layerStates(tm.baseLayerNames, tm.isBatchNorm, { cutAt: 'inner', freeze: 'none' }));
+  assert.equal(none.trainableWeights.length, 6);
+  assert.deepEqual(describeModel(tm.model, 't', 'm').layers.map((l) => l.inbound), [[], ['outer_in'], ['inner'], ['head_dense_1']]);
+});

@@ -1,6 +1,7 @@
 // Plain descriptions of a loaded model's layers (for the explorer, the panel and the CLI).
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerInfo, ModelInspection, Shape } from '../../shared/model';
+import { nodesIn } from './graph';
 
 type AnyLayer = tfl.LayersModel['layers'][number];
 
@@ -16,7 +17,7 @@ function safeOutputShape(layer: AnyLayer): Shape | Shape[] {
     return layer.outputShape as Shape | Shape[];
   } catch {
     // A layer applied several times with different shapes has no single output shape.
-    return layer.inboundNodes[0]?.outputShapes as Shape | Shape[];
+    return layer.inboundNodes.at(-1)?.outputShapes as Shape | Shape[];
   }
 }
 
@@ -33,8 +34,9 @@ export function countParams(layer: AnyLayer): number {
   return count(layer.weights);
 }
 
-export function describeLayer(layer: AnyLayer): LayerInfo {
-  const node = layer.inboundNodes[0];
+/** `members`: the layers of the model `layer` is described as part of (for its inbound layers). */
+export function describeLayer(layer: AnyLayer, members: ReadonlySet<AnyLayer> = new Set()): LayerInfo {
+  const inbound = [...new Set(nodesIn(layer, members).flatMap((n) => n.inboundLayers.map((l) => l.name)))];
   const info: LayerInfo = {
     name: layer.name,
     className: layer.getClassName(),
@@ -43,10 +45,11 @@ export function describeLayer(layer: AnyLayer): LayerInfo {
     // BatchNorm's moving mean and variance never train; frozen trainable weights do not count here.
     nonTrainableParams: isContainer(layer) ? 0 : fixedParams(layer),
     isBatchNorm: isBatchNormLayer(layer),
-    inbound: node ? node.inboundLayers.map((l) => l.name) : [],
+    inbound,
   };
   if (isContainer(layer)) {
-    info.children = layer.layers.map(describeLayer);
+    const inner = new Set(layer.layers);
+    info.children = layer.layers.map((l) => describeLayer(l, inner));
     info.nonTrainableParams = fixedParams(layer);
   }
   return info;
@@ -58,7 +61,7 @@ export function describeModel(model: tfl.LayersModel, ref: string, source: strin
     source,
     inputShape: model.inputs[0]!.shape as Shape,
     outputShape: model.outputs[0]!.shape as Shape,
-    layers: model.layers.map(describeLayer),
+    layers: model.layers.map((l) => describeLayer(l, new Set(model.layers))),
     totalParams: model.countParams(),
   };
 }
@@ -103,7 +106,7 @@ export function formatLayerTable(inspection: ModelInspection): string {
     widths.map((w) => '-'.repeat(w)).join('  ').trimEnd(),
     ...rows.map(line),
     '',
-    `Layers: ${fmtInt(rows.length)}`,
+    `Layers: ${fmtInt(inspection.layers.length)}${rows.length > inspection.layers.length ? ` (${fmtInt(rows.length)} counting those inside nested models)` : ''}`,
     `Total params: ${fmtInt(inspection.totalParams)}`,
     `  of which BatchNorm moving statistics (never trained): ${fmtInt(bn)}`,
   ];

@@ -8,6 +8,7 @@ import { UnknownLayerError, closestNames } from '../../shared/freezePlan';
 import type { HeadSpec } from '../experiment/schema';
 import { countParams, fixedParams, isBatchNormLayer, isContainer } from './inspect';
 import { setBatchNormInference } from './batchNormFreeze';
+import { nodesIn } from './graph';
 
 type Layer = tfl.LayersModel['layers'][number];
 type Kwargs = Record<string, unknown>;
@@ -70,11 +71,15 @@ function replay(steps: readonly Step[], map: Map<number, tfl.SymbolicTensor>): S
   });
 }
 
-/** The base's own graph: for each non-input layer, its first (defining) application. */
+/** The base's own graph: for each non-input layer, its application inside the base. */
 function baseGraph(base: tfl.LayersModel): Step[] {
+  const members = new Set(base.layers);
   return base.layers.filter((l) => !isInputLayer(l)).map((layer) => {
-    const node = layer.inboundNodes[0];
-    if (!node) throw new Error(`base model layer "${layer.name}" is not connected`);
+    const nodes = nodesIn(layer, members);
+    if (nodes.length !== 1 || nodes[0]!.inboundLayers.length === 0) {
+      throw new Error(`base model layer "${layer.name}" is ${nodes.length > 1 ? 'applied more than once (shared layers are not supported)' : 'not connected'}`);
+    }
+    const node = nodes[0]!;
     return { layer, inputs: node.inputTensors, outputs: node.outputTensors, kwargs: (node.callArgs ?? {}) as Kwargs };
   });
 }
