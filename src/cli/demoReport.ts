@@ -25,6 +25,8 @@ export function curveRows(epochs: readonly EpochEvent[]): { epoch: number; trans
   return [...rows.values()].sort((a, b) => a.epoch - b.epoch);
 }
 
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
 const cells = (e: EpochEvent | undefined) => (e ? [fmt(e.loss), fmt(e.accuracy), fmt(e.val_accuracy)] : ['-', '-', '-']).map((c) => c.padStart(7)).join(' ');
 
 export function formatDemoReport(r: DemoResult): string {
@@ -36,7 +38,7 @@ export function formatDemoReport(r: DemoResult): string {
   );
   lines.push('');
   lines.push(`Learning curves on digits ${target.classes.join(', ')} with ${fmtInt(target.counts.train)} labelled training images:`);
-  lines.push(`epoch |${'transfer'.padStart(15).padEnd(24)}|${'baseline (from scratch)'.padStart(23).padEnd(24)}`);
+  lines.push(`epoch |${'transfer'.padStart(15).padEnd(23)} |${'baseline (from scratch)'.padStart(23)}`);
   lines.push(`      |${['loss', 'acc', 'val_acc'].map((h) => h.padStart(7)).join(' ')} |${['loss', 'acc', 'val_acc'].map((h) => h.padStart(7)).join(' ')}`);
   for (const row of curveRows(r.epochs)) lines.push(`${String(row.epoch).padStart(5)} |${cells(row.transfer)} |${cells(row.baseline)}`);
   lines.push('');
@@ -51,7 +53,8 @@ export function formatDemoReport(r: DemoResult): string {
       : target.transferGain > 0
         ? 'the features learned on the other digits transfer'
         : 'no difference';
-    lines.push(`  transfer gain ${fmtSigned(target.transferGain)} (${verdict})`);
+    const errors = t !== undefined && b !== undefined ? `, ${pct(1 - t)} errors against ${pct(1 - b)}` : '';
+    lines.push(`  transfer gain ${fmtSigned(target.transferGain)}${errors} (${verdict})`);
   }
   lines.push('');
   lines.push(`Runs saved in ${r.sourceRunDir}`);

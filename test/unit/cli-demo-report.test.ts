@@ -33,7 +33,8 @@ test('the demo report shows the curves, both test accuracies and the gain', () =
   assert.ok(lines.includes('    1 | 0.1235  0.9600  0.9412 | 2.0000  0.3000  0.2500'), text);
   assert.match(text, /transfer \(frozen features learned on digits 0, 1, 2, 3, 4\) +0\.9480/);
   assert.match(text, /baseline \(the same network from random weights\) +0\.7900/);
-  assert.match(text, /transfer gain \+0\.1580 \(the features learned on the other digits transfer\)/);
+  assert.match(text, /transfer gain \+0\.1580, 5\.2% errors against 21\.0% \(the features learned on the other digits transfer\)/);
+  assert.ok(lines.includes('epoch |       transfer         |baseline (from scratch)'), text);
   assert.match(text, /Runs saved in \/d\/runs\/mnist-source\/1\n +and \/d\/runs\/mnist-transfer\/2$/);
 });
 
