@@ -25,7 +25,7 @@ function smallRps(perClass: number): string {
 }
 
 test('stop mid-run keeps a valid partial run', async () => {
-  const file = ws.write('stop', rpsExperiment({ name: 'stop', data: smallRps(40), imageSize: [64, 64], epochs: 5 }));
+  const file = ws.write('stop', rpsExperiment({ name: 'stop', data: smallRps(40), epochs: 5 }));
   const ctl = new AbortController();
   const events: RunEvent[] = [];
   const summary = await runExperiment(file, {
@@ -51,7 +51,7 @@ test('stop mid-run keeps a valid partial run', async () => {
 test('corrupt images are skipped, counted and named', async () => {
   const data = smallRps(12);
   writeFileSync(path.join(data, 'rock', 'broken.png'), Buffer.from('not a png at all'));
-  const file = ws.write('corrupt', rpsExperiment({ name: 'corrupt', data, imageSize: [64, 64], epochs: 1 }));
+  const file = ws.write('corrupt', rpsExperiment({ name: 'corrupt', data, epochs: 1 }));
   const warnings: string[] = [];
   const summary = await runExperiment(file, { onEvent: (e) => e.kind === 'warning' && warnings.push(e.message) });
   assert.equal(summary.status, 'completed', summary.error);
