@@ -135,7 +135,7 @@ function render(micro: MicroResult[], rps: Partial<Record<RpsMode, RpsResult>>, 
     const rows = modes.map((m) => {
       const r = rps[m]!;
       const growth = r.epochRss.length > 1 ? mb(r.epochRss.at(-1)! - r.epochRss[1]!) : '-';
-      return [label[m], r.seconds.toFixed(1), r.status, r.testAccuracy?.toFixed(3) ?? '-', `${r.hits}/${r.misses}`, mb(r.peakRss), mb(r.wasmHeap), growth];
+      return [label[m], r.seconds.toFixed(1), r.status, r.testAccuracy?.toFixed(3) ?? '-', m === 'uncached' ? '-' : `${r.hits}/${r.misses}`, mb(r.peakRss), mb(r.wasmHeap), growth];
     });
     if (torch?.rps) {
       rows.push(['PyTorch plain loop, base every step (random weights)', (torch.rps.seconds + torch.decodeSeconds).toFixed(1), `incl. ${torch.decodeSeconds.toFixed(1)} s decode`, '-', '-', '-', '-', '-']);
