@@ -136,7 +136,9 @@ export async function loadImageFolder(spec: ImageFolderDataSpec, opts: LoadOptio
     try {
       return await decodeImage(file, spec.imageSize);
     } catch (err) {
-      skipped.push({ file, reason: (err as Error).message });
+      // libvips reports some truncated files only as "Unknown error" when decodes run in parallel.
+      const message = (err as Error).message;
+      skipped.push({ file, reason: /^unknown error$/i.test(message.trim()) ? 'cannot decode: the file is truncated or corrupt' : message });
       return null;
     } finally {
       done++;
