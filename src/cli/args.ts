@@ -79,7 +79,7 @@ export const COMMANDS = {
   },
   demo: {
     usage: 'transfer-lab demo [--dir DIR] [--backend auto|tensorflow|wasm|cpu]',
-    summary: 'Pre-train a small CNN on MNIST digits 0-4, transfer it to digits 5-9 with 50 labels each, and compare with training from scratch',
+    summary: 'Pre-train a small CNN on MNIST digits 0-4, transfer it to digits 5-9 with 20 labels each, and compare with training from scratch',
     positionals: [],
     options: {
       dir: { type: 'string', value: 'DIR', help: 'folder for the experiment files and runs/ (default: examples/mnist-transfer inside this project, else ./transfer-lab-demo)' },

@@ -1,5 +1,5 @@
 // The self-contained demo end to end (about a minute on 2 cores): the source model learns digits
-// 0-4, and its frozen features beat training from scratch on digits 5-9 with 50 labels per digit.
+// 0-4, and its frozen features beat training from scratch on digits 5-9 with 20 labels per digit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -41,18 +41,18 @@ test('demo: transfer from digits 0-4 beats training from scratch on digits 5-9',
   const t = target.summary;
   assert.equal(t.status, 'completed');
   assert.deepEqual(t.classes, ['5', '6', '7', '8', '9']);
-  assert.equal(t.counts.train, 250);
+  assert.equal(t.counts.train, 100);
   // Same labels, same epochs for both models.
   assert.equal(t.baseline!.epochsRun, t.transfer.epochsRun);
   const transfer = t.transfer.test!.accuracy;
   const baseline = t.baseline!.test!.accuracy;
   assert.ok(transfer >= 0.92, `transfer test accuracy ${transfer}`);
-  assert.ok(transfer - baseline >= 0.01, `transfer ${transfer} vs baseline ${baseline}`);
+  assert.ok(transfer - baseline >= 0.03, `transfer ${transfer} vs baseline ${baseline}`);
   assert.equal(t.transferGain, transfer - baseline);
   assert.equal(t.negativeTransfer, false);
 
   // The printed report carries the same numbers.
-  assert.match(r.stdout, /Learning curves on digits 5, 6, 7, 8, 9 with 250 labelled training images:/);
+  assert.match(r.stdout, /Learning curves on digits 5, 6, 7, 8, 9 with 100 labelled training images:/);
   assert.equal(r.stdout.match(/^ {3}\s*\d+ \| [\d.]+ +[\d.]+ +[\d.]+ \| [\d.]+ +[\d.]+ +[\d.]+$/gm)?.length, t.transfer.epochsRun, r.stdout);
   assert.ok(r.stdout.includes(`transfer (frozen features learned on digits 0, 1, 2, 3, 4)  ${transfer.toFixed(4)}`), r.stdout);
   assert.ok(r.stdout.includes(`transfer gain +${(transfer - baseline).toFixed(4)}`), r.stdout);
