@@ -133,3 +133,8 @@ export async function selectBackend(preference: BackendPreference = 'auto'): Pro
   await tf.ready();
   return report;
 }
+
+/** Selects the best backend unless one is active already: loading a model needs one. */
+export async function ensureBackend(): Promise<void> {
+  if (!tf.engine().backendName) await selectBackend('auto');
+}

@@ -9,6 +9,7 @@ import { resolveModelRef, type ResolveOptions } from './resolve';
 import { buildBuiltin } from './builtinModels';
 import { readModelMeta, type SavedModelMeta } from './save';
 import type { CatalogEntry } from './catalog';
+import { ensureBackend } from '../backend/select';
 
 export interface LoadOptions extends ResolveOptions {
   cacheDir?: string;
@@ -29,6 +30,7 @@ export interface LoadedBase {
 }
 
 export async function loadBaseModel(ref: string, opts: LoadOptions): Promise<LoadedBase> {
+  await ensureBackend();
   const r = await resolveModelRef(ref, opts);
   if (r.kind === 'builtin') {
     return { model: buildBuiltin(r.arch, opts.seed ?? 42, ref), source: `builtin:${r.arch}`, ref, catalog: null, meta: null };
