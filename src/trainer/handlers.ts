@@ -2,7 +2,7 @@
 // the IPC channel) so the mapping from request to answer reads on its own.
 import { runExperiment } from '../core/run/runExperiment';
 import { inspectModel } from '../core/model';
-import { probeBackends } from '../core/backend/select';
+import { probeBackends, selectBackend } from '../core/backend/select';
 import type { RunEvent } from '../shared/events';
 import type { TrainerMessage, TrainerRequest } from '../shared/trainerProtocol';
 
@@ -12,6 +12,22 @@ export interface TrainerState {
   /** One per active run: `stop` aborts them all (a trainer normally runs one experiment). */
   controllers: Set<AbortController>;
 }
+
+/** Backend probes and selection run one at a time: two concurrent wasm probes disturb each other. */
+let backendChain: Promise<unknown> = Promise.resolve();
+function serial<T>(fn: () => Promise<T>): Promise<T> {
+  const p = backendChain.then(fn, fn);
+  backendChain = p.catch(() => undefined);
+  return p;
+}
+
+/** Loading a model needs a backend; the best one is chosen once, on the first inspection. */
+let backendReady: Promise<unknown> | undefined;
+const ensureBackend = () =>
+  (backendReady ??= serial(() => selectBackend('auto')).catch((err: unknown) => {
+    backendReady = undefined;
+    throw err;
+  }));
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -23,13 +39,14 @@ export async function handleRequest(req: TrainerRequest, send: Send, state: Trai
       return;
     case 'backend-info':
       try {
-        send({ type: 'backend-info', id: req.id, report: await probeBackends() });
+        send({ type: 'backend-info', id: req.id, report: await serial(probeBackends) });
       } catch (err) {
         send({ type: 'failed', id: req.id, error: message(err) });
       }
       return;
     case 'inspect':
       try {
+        await ensureBackend();
         const inspection = await inspectModel(req.ref, {
           baseDir: req.baseDir ?? process.cwd(),
           cacheDir: req.modelCacheDir,

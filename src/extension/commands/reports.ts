@@ -21,13 +21,11 @@ export function inspectionReport(i: ModelInspection): string {
   ].join('\n');
 }
 
-/** How to get each backend that is not available. */
+/** How to get each backend that is not available (the probe's reason says what is missing). */
 const INSTALL_HINTS: Record<string, string> = {
   tensorflow:
-    'Native TensorFlow (CPU): run `npm install @tensorflow/tfjs-node@4.22.0` in the extension\'s folder. For the GPU: `npm install @tensorflow/tfjs-node-gpu@4.22.0` (Linux x64, NVIDIA driver with CUDA 11.2 and cuDNN 8.1), then reload the window.',
-  'tensorflow-gpu':
-    'GPU: `npm install @tensorflow/tfjs-node-gpu@4.22.0` in the extension\'s folder (Linux x64, NVIDIA driver with CUDA 11.2 and cuDNN 8.1), then reload the window.',
-  wasm: 'WebAssembly ships with the extension; if it is unavailable, the @tensorflow/tfjs-backend-wasm package or its .wasm files are missing: reinstall the extension.',
+    'run `npm install @tensorflow/tfjs-node-gpu@4.22.0` (NVIDIA GPU, Linux x64, with the CUDA and cuDNN versions named above) or `npm install @tensorflow/tfjs-node@4.22.0` (native CPU) in the extension\'s folder, then reload the window.',
+  wasm: 'WebAssembly ships with the extension; if it is unavailable, its package or .wasm files are missing: reinstall the extension.',
 };
 
 export function backendReport(r: BackendReport): string {
@@ -36,7 +34,7 @@ export function backendReport(r: BackendReport): string {
   const missing = r.candidates.filter((c) => !c.available);
   if (missing.length) {
     lines.push('', 'How to enable the unavailable ones:');
-    for (const c of missing) lines.push(`  ${c.name}: ${INSTALL_HINTS[c.name] ?? INSTALL_HINTS[c.name.replace(/^tensorflow.*/, 'tensorflow')] ?? 'see the README'}`);
+    for (const c of missing) lines.push(`  ${c.name}: ${INSTALL_HINTS[c.name] ?? 'see the README'}`);
   }
   lines.push('', 'Choose one with the setting "transferLab.backend" (auto picks the first available) or "backend" in an experiment file.', '');
   return lines.join('\n');
