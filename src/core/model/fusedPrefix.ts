@@ -270,7 +270,7 @@ export function compileOrThrow(prefix: tfl.LayersModel): CompiledPrefix {
       case 'activation':
         return op.activation === 'relu' ? (x) => tf.relu(x) : (x) => tf.relu6(x);
       case 'reshape':
-        return (x) => tf.reshape(x, op.shape) as tf.Tensor4D;
+        return (x) => tf.reshape(x, op.shape as [number, number, number, number]);
     }
   });
   let disposed = false;
