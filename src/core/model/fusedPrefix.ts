@@ -23,6 +23,17 @@ export interface CompiledPrefix {
   dispose(): void;
 }
 
+export interface CompileOptions {
+  /**
+   * Turn ZeroPadding2D + 'valid' convolution into one convolution with explicit padding.
+   * Default: on for the backends whose conv kernels read explicit padding (wasm, cpu); native
+   * TensorFlow's kernels take only 'valid'/'same', so there the padding stays a tf.pad.
+   */
+  mergePadding?: boolean;
+}
+
+const PADDING_IN_KERNEL = new Set(['wasm', 'cpu']);
+
 /** Why a prefix was not compiled (for logs and tests); compilePrefix itself returns null. */
 export class NotCompilable extends Error {}
 
@@ -146,7 +157,7 @@ function foldBatchNorm(conv: ConvOp, layer: Layer, cfg: Record<string, unknown>)
 }
 
 /** The ops of a prefix's chain, or a NotCompilable saying why not. */
-function plan(chain: Layer[]): Op[] {
+function plan(chain: Layer[], mergePadding: boolean): Op[] {
   const ops: Op[] = [];
   const last = (): Op | undefined => ops[ops.length - 1];
   for (const layer of chain) {
@@ -167,7 +178,7 @@ function plan(chain: Layer[]): Op[] {
         const conv = convOp(layer, cfg, cls === 'DepthwiseConv2D');
         if (cls === 'DepthwiseConv2D' && conv.kernelShape[3] !== cfg.depthMultiplier) throw new NotCompilable(`layer "${layer.name}": depth multiplier`);
         // Explicit zero padding before a 'valid' convolution is the same as padding inside it.
-        if (prev?.kind === 'pad' && conv.pad === 'valid') {
+        if (prev?.kind === 'pad' && conv.pad === 'valid' && mergePadding) {
           ops.pop();
           conv.pad = [[0, 0], prev.pads[0], prev.pads[1], [0, 0]];
           conv.names.unshift(...prev.names);
@@ -232,9 +243,9 @@ function describe(op: Op): string {
  * BatchNormalization, or returns null when the prefix has anything it does not understand.
  * The folded weights are computed once here; dispose the result when the phase ends.
  */
-export function compilePrefix(prefix: tfl.LayersModel): CompiledPrefix | null {
+export function compilePrefix(prefix: tfl.LayersModel, opts: CompileOptions = {}): CompiledPrefix | null {
   try {
-    return compileOrThrow(prefix);
+    return compileOrThrow(prefix, opts);
   } catch (e) {
     if (e instanceof NotCompilable) return null;
     throw e;
@@ -242,12 +253,12 @@ export function compilePrefix(prefix: tfl.LayersModel): CompiledPrefix | null {
 }
 
 /** compilePrefix, but throws a NotCompilable that says why a prefix is not compiled. */
-export function compileOrThrow(prefix: tfl.LayersModel): CompiledPrefix {
+export function compileOrThrow(prefix: tfl.LayersModel, opts: CompileOptions = {}): CompiledPrefix {
   const inShape = prefix.inputs[0]?.shape;
   if (!inShape || inShape.length !== 4 || prefix.inputs[0]!.dtype !== 'float32') throw new NotCompilable(`input ${JSON.stringify(inShape)} is not a float32 NHWC image batch`);
   const outShape = prefix.outputs[0]?.shape;
   if (!outShape || outShape.length !== 4) throw new NotCompilable(`output ${JSON.stringify(outShape)} is not rank 4`);
-  const ops = plan(chainOf(prefix));
+  const ops = plan(chainOf(prefix), opts.mergePadding ?? PADDING_IN_KERNEL.has(tf.getBackend()));
   const owned: tf.Tensor[] = [];
   type Kernel = (x: tf.Tensor4D) => tf.Tensor4D;
   const kernels: Kernel[] = ops.map((op): Kernel => {
