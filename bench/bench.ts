@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { selectBackend } from '../src/core/backend/select';
-import { microRows, type MicroResult } from './micro';
+import { CUT, microRows, type MicroResult } from './micro';
 import { rpsRow, type RpsMode, type RpsResult } from './rps';
 import { mb } from './timing';
 
@@ -117,14 +117,20 @@ function render(micro: MicroResult[], rps: Partial<Record<RpsMode, RpsResult>>, 
   out.push(`Transfer Lab benchmark, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), tfjs backend ${backend}${torch ? `, PyTorch ${torch.torch} on ${torch.threads} threads` : ''}`);
   out.push('', 'Images per second (higher is better); head = global average pooling + dense, 3 classes, at conv_pw_13_relu.', '');
   const t = torch?.micro;
-  const rowsDef: { label: string; key: 'forward' | 'frozenBaseEveryStep' | 'trainAll' | 'headOnFeatures' }[] = [
+  type MicroKey = 'forward' | 'forwardPrefix' | 'forwardFused' | 'frozenBaseEveryStep' | 'trainAll' | 'headOnFeatures';
+  type TorchKey = keyof TorchResult['micro'];
+  const rowsDef: { label: string; key: MicroKey; torchKey?: TorchKey }[] = [
     { label: 'base forward (inference), batch 32', key: 'forward' },
+    { label: `base to ${CUT}, predict, batch 32`, key: 'forwardPrefix', torchKey: 'forward' },
+    { label: 'base forward (fused prefix), batch 32', key: 'forwardFused', torchKey: 'forward' },
     { label: 'train, frozen base run every step, batch 32', key: 'frozenBaseEveryStep' },
     { label: `train all layers, batch ${micro[0]?.trainAllBatch ?? 8}`, key: 'trainAll' },
     { label: 'train head on cached features, batch 32', key: 'headOnFeatures' },
   ];
   const header = ['row', ...micro.map((m) => `tfjs ${m.model.replace('MobileNet ', '')}`), ...(t ? ['torch 0.25', 'tfjs/torch 0.25'] : [])];
-  out.push(table(header, rowsDef.map((r) => [r.label, ...micro.map((m) => f1(m[r.key])), ...(t ? [f1(t[r.key]), ratio(micro[0]![r.key], t[r.key])] : [])])));
+  const torchOf = (r: (typeof rowsDef)[number]) => t![r.torchKey ?? (r.key as TorchKey)];
+  out.push(table(header, rowsDef.map((r) => [r.label, ...micro.map((m) => f1(m[r.key])), ...(t ? [f1(torchOf(r)), ratio(micro[0]![r.key], torchOf(r))] : [])])));
+  out.push('', `The fused prefix is the base to ${CUT} compiled by compilePrefix (BatchNorm folded, one fused kernel per conv+BN+relu6); its torch column is torch's whole base forward.`);
   out.push('', table(['cached head vs frozen base every step', ...micro.map((m) => m.model)], [['speed-up (goal >= 50x)', ...micro.map((m) => ratio(m.headOnFeatures, m.frozenBaseEveryStep))]]));
   out.push('', table(['micro rows process', 'peak RSS', 'wasm heap'], micro.map((m) => [m.model, mb(m.peakRss), mb(m.wasmHeap)])));
 

@@ -1,8 +1,10 @@
 // Per-model rows: base forward, training with the frozen base run every step, training every
 // layer, and training the head on precomputed boundary features. A few batches each.
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { measureForward, measureTrainStep } from '../src/core/backend/measure';
 import { applyPhase, buildTransferModel, loadBaseModel } from '../src/core/model';
+import { compileOrThrow } from '../src/core/model/fusedPrefix';
 import { makeOptimizer, trainStep } from '../src/core/train/steps';
 import { layerStates } from '../src/shared/freezePlan';
 import { imagesPerSecond, peakRssBytes, wasmHeapBytes } from './timing';
@@ -13,6 +15,9 @@ export interface MicroResult {
   model: string;
   backend: string;
   forward: number;
+  /** The base to CUT, compiled (BN folded, fused conv kernels), and the same prefix through predict. */
+  forwardFused: number;
+  forwardPrefix: number;
   frozenBaseEveryStep: number;
   trainAll: number;
   trainAllBatch: number;
@@ -25,6 +30,7 @@ export interface MicroResult {
 export async function microRows(modelJson: string, name: string): Promise<MicroResult> {
   const { model: base } = await loadBaseModel(modelJson, { baseDir: process.cwd() });
   const forward = (await measureForward(base, { batchSize: 32, warmup: 1, repeats: 2 })).imagesPerSecond;
+  const { fused: forwardFused, predict: forwardPrefix } = await prefixForward(base);
   // Before the freeze plan is applied: every base layer is still trainable here.
   const trainAllBatch = 8;
   const trainAll = (await measureTrainStep(base, { batchSize: trainAllBatch, warmup: 1, repeats: 2 })).imagesPerSecond;
@@ -44,5 +50,30 @@ export async function microRows(modelJson: string, name: string): Promise<MicroR
   const headOnFeatures = await imagesPerSecond(bs, 5, 40, () => void trainStep(applied.suffix, opt, applied.trainableWeights, features, y));
   tf.dispose([features, y]);
   opt.dispose();
-  return { model: name, backend: tf.getBackend(), forward, frozenBaseEveryStep, trainAll, trainAllBatch, headOnFeatures, featureShape, peakRss: peakRssBytes(), wasmHeap: wasmHeapBytes() };
+  return { model: name, backend: tf.getBackend(), forward, forwardFused, forwardPrefix, frozenBaseEveryStep, trainAll, trainAllBatch, headOnFeatures, featureShape, peakRss: peakRssBytes(), wasmHeap: wasmHeapBytes() };
+}
+
+/** Images/s of the base up to CUT: compiled by compilePrefix, and through predict, alternating in one process. */
+async function prefixForward(base: tfl.LayersModel): Promise<{ fused: number; predict: number }> {
+  const prefix = tfl.model({ inputs: base.inputs, outputs: base.getLayer(CUT).output as tfl.SymbolicTensor });
+  const compiled = compileOrThrow(prefix);
+  const bs = 32;
+  const x = tf.randomUniform([bs, 224, 224, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
+  const once = (f: () => tf.Tensor) => async () => {
+    const y = f();
+    await y.data();
+    y.dispose();
+  };
+  const fusedStep = once(() => compiled.run(x));
+  const predictStep = once(() => prefix.predict(x) as tf.Tensor);
+  // Two rounds each, interleaved, so drifting load on the machine hits both alike; best round kept.
+  const fused: number[] = [];
+  const predict: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    fused.push(await imagesPerSecond(bs, 1, 2, fusedStep));
+    predict.push(await imagesPerSecond(bs, 1, 2, predictStep));
+  }
+  x.dispose();
+  compiled.dispose();
+  return { fused: Math.max(...fused), predict: Math.max(...predict) };
 }
