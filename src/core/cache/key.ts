@@ -7,9 +7,11 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 /**
  * Bumped when anything that shapes a cached activation changes outside what is hashed: the
- * decoder/resizer, the preprocessing formulas, the pack format.
+ * decoder/resizer, the preprocessing formulas, the pack format, how the prefix is computed.
+ * 2: the prefix runs compiled (BatchNorm folded into fused convolutions, src/core/model/fusedPrefix.ts),
+ * whose float rounding differs from predict's, so entries of the two are never mixed in one namespace.
  */
-export const FEATURE_PIPELINE_VERSION = 1;
+export const FEATURE_PIPELINE_VERSION = 2;
 
 /**
  * sha256 over the prefix's layers in order: class, config (without `trainable`, which phases
