@@ -1,0 +1,217 @@
+#!/usr/bin/env node
+// End-to-end: the extension in a real VS Code, offline. A temp workspace gets a copy of part of
+// the rock-paper-scissors images and a model cache holding MobileNet v1 0.25 (both from
+// ../shared/assets, never copied into the repo). Scenario: New Experiment from the palette, the
+// Model Explorer lists it, Run from the CodeLens, status bar and tree show progress, Stop, the
+// run is marked stopped with partial metrics, Run again to completion, best accuracy in the tree.
+// Then the panel's checks (test/e2e/panel.e2e.mjs) if that file exists.
+// Prints `e2e: N passed, M failed`; exit code 0 only if all passed.
+//   node test/e2e/run.mjs        (E2E_KEEP=1 keeps the temp folders)
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPO, RESULTS, startHarness } from './harness.mjs';
+
+const ASSETS = path.resolve(REPO, '../shared/assets');
+const t0 = Date.now();
+const finish = (passed, failed) => {
+  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+};
+
+// ---- install (idempotent: ~1 s when already there) and build ----
+const setup = spawnSync('bash', [path.join(import.meta.dirname, 'setup.sh')], { stdio: 'inherit' });
+if (setup.status !== 0) {
+  console.error('e2e: test/e2e/setup.sh failed');
+  finish(0, 1);
+}
+if (!fs.existsSync(path.join(REPO, 'dist/extension.js')) || !fs.existsSync(path.join(REPO, 'dist/trainer.js'))) {
+  console.error('e2e: dist/ is not built; run node scripts/build.mjs');
+  finish(0, 1);
+}
+if (!fs.existsSync(ASSETS)) {
+  console.error(`e2e: ${ASSETS} is missing (the shared models and datasets)`);
+  finish(0, 1);
+}
+
+// ---- workspace and model cache, outside the repo ----
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-e2e-ws-'));
+const ws = path.join(tmp, 'workspace');
+const cache = path.join(tmp, 'model-cache');
+const PER_CLASS = 20;
+for (const cls of ['paper', 'rock', 'scissors']) {
+  const src = path.join(ASSETS, 'datasets/rock-paper-scissors', cls);
+  const dst = path.join(ws, 'data', 'rps', cls);
+  fs.mkdirSync(dst, { recursive: true });
+  for (const f of fs.readdirSync(src).filter((n) => /\.png$/i.test(n)).sort().slice(0, PER_CLASS)) fs.copyFileSync(path.join(src, f), path.join(dst, f));
+}
+fs.cpSync(path.join(ASSETS, 'models/mobilenet_v1_0.25_224'), path.join(cache, 'mobilenet_v1_0.25_224'), { recursive: true });
+process.on('exit', () => {
+  if (!process.env.E2E_KEEP) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const experimentFile = path.join(ws, 'rps.experiment.json');
+const runsDir = path.join(ws, 'runs', 'rps');
+/** Edits the experiment file on disk as a user would (the open editor reloads it). */
+function editExperiment(fn) {
+  const x = JSON.parse(fs.readFileSync(experimentFile, 'utf8'));
+  fn(x);
+  fs.writeFileSync(experimentFile, JSON.stringify(x, null, 2) + '\n');
+}
+const summaries = () =>
+  (fs.existsSync(runsDir) ? fs.readdirSync(runsDir).sort() : []).map((id) => {
+    try {
+      return { id, dir: path.join(runsDir, id), ...JSON.parse(fs.readFileSync(path.join(runsDir, id, 'summary.json'), 'utf8')) };
+    } catch {
+      return { id, dir: path.join(runsDir, id), status: null };
+    }
+  });
+
+const h = await startHarness({
+  workspace: ws,
+  settings: { 'transferLab.modelCacheFolder': cache, 'transferLab.stopTimeoutSeconds': 60, 'files.autoSave': 'off' },
+});
+const { page } = h;
+const tree = () => page.locator('.sidebar .monaco-list-row');
+let activation = 'unknown';
+
+try {
+  await h.check('workbench loads', () => h.open());
+
+  await h.check('New Experiment from the palette writes and opens a valid file', async () => {
+    const t = Date.now();
+    await h.runCommand('Transfer Lab: New Experiment');
+    await h.pick('Feature extraction on an image folder');
+    activation = `${Date.now() - t} ms from the command to the first quick pick`;
+    await h.typeInput('rps');
+    await h.pick('data/rps');
+    await page.locator('.tab', { hasText: 'rps.experiment.json' }).waitFor();
+    const x = JSON.parse(fs.readFileSync(experimentFile, 'utf8'));
+    if (x.name !== 'rps' || x.data.path !== 'data/rps' || x.model.base !== 'mobilenet_v1_0.25_224') throw new Error('unexpected file: ' + JSON.stringify(x));
+  });
+  const line = h.extensionLog().match(/Transfer Lab activated in ([\d.]+) ms/);
+  if (line) activation = `activate() ${line[1]} ms; ${activation}`;
+  h.log(`activation: ${activation}`);
+
+  // Long enough to click Stop while it trains: no feature cache, many epochs.
+  editExperiment((x) => {
+    x.training.phases[0].epochs = 40;
+    x.training.batchSize = 8;
+    x.featureCache = false;
+  });
+
+  await h.check('Model Explorer lists the experiment and the cached base model', async () => {
+    await page.locator('.activitybar .action-item a[aria-label^="Transfer Lab"]').click();
+    await page.locator('.sidebar .title-label', { hasText: /model explorer/i }).waitFor();
+    // Widen the side bar so run descriptions are readable in the screenshots.
+    const box = await page.locator('.part.sidebar').boundingBox();
+    if (box) {
+      await page.mouse.move(box.x + box.width + 1, box.y + 300);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width + 260, box.y + 300, { steps: 5 });
+      await page.mouse.up();
+    }
+    await tree().filter({ hasText: 'Experiments' }).first().waitFor();
+    await tree().filter({ hasText: /^rps/ }).filter({ hasText: 'mobilenet_v1_0.25_224' }).first().waitFor();
+    await tree().filter({ hasText: 'mobilenet_v1_0.25_224' }).filter({ hasText: 'cached' }).first().waitFor();
+    await h.screenshot('explorer');
+  });
+
+  const lens = (re) => page.locator('.monaco-editor .codelens-decoration a', { hasText: re }).first();
+  await h.check('Run CodeLens starts a run; status bar and tree show progress', async () => {
+    await page.locator('.tab', { hasText: 'rps.experiment.json' }).click();
+    await lens(/^\s*\S*\s*Run$/).click();
+    await page.locator('.statusbar-item', { hasText: /rps · .*epoch \d+\/40/ }).first().waitFor({ timeout: 120000 });
+    await lens(/Stop \(epoch \d+\/40/).waitFor();
+    await tree().filter({ hasText: /epoch \d+\/40/ }).first().waitFor();
+    await h.screenshot('running');
+  });
+
+  await h.check('Stop CodeLens stops after the batch: run marked stopped with partial metrics', async () => {
+    await lens(/Stop/).click();
+    await tree().filter({ hasText: /stopped/ }).first().waitFor({ timeout: 90000 });
+    await lens(/^\s*\S*\s*Run$/).waitFor();
+    const [s] = summaries();
+    if (!s || s.status !== 'stopped') throw new Error('summary.json: ' + JSON.stringify(s));
+    if (!(s.transfer.epochsRun >= 1 && s.transfer.epochsRun < 40)) throw new Error(`epochs run ${s.transfer.epochsRun}`);
+    const epochs = fs.readFileSync(path.join(s.dir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"kind":"epoch"'));
+    if (!epochs.length) throw new Error('no epoch metrics kept');
+    if (await page.locator('.statusbar-item', { hasText: /rps · / }).count()) throw new Error('status bar item still shown');
+    await h.screenshot('stopped');
+  });
+
+  await h.check('a second run completes and the tree shows its best accuracy', async () => {
+    editExperiment((x) => {
+      x.training.phases[0].epochs = 3;
+      x.featureCache = true;
+    });
+    await page.waitForTimeout(800); // the editor picks up the file change
+    await lens(/^\s*\S*\s*Run$/).click();
+    const row = tree().filter({ hasText: /completed · best val \d+\.\d%/ }).first();
+    await row.waitFor({ timeout: 180000 });
+    const s = summaries().find((x) => x.status === 'completed');
+    if (!s) throw new Error('no completed summary: ' + JSON.stringify(summaries().map((x) => x.status)));
+    const shown = (await row.textContent()) ?? '';
+    const expected = `${(s.transfer.best.val_accuracy * 100).toFixed(1)}%`;
+    if (!shown.includes(expected)) throw new Error(`tree shows "${shown}", summary best val accuracy ${expected}`);
+    // Newest first: the completed run is above the stopped one.
+    const texts = await tree().filter({ hasText: /completed|stopped/ }).allTextContents();
+    if (!(texts[0]?.includes('completed') && texts[1]?.includes('stopped'))) throw new Error('runs not newest first: ' + texts.join(' | '));
+    // The trainer writes summary.json just before it exits: wait for the host to see the end too.
+    await lens(/^\s*\S*\s*Run$/).waitFor();
+    await h.runCommand('Notifications: Clear All Notifications');
+    await page.waitForTimeout(500);
+    const shot = await h.screenshot('completed');
+    fs.mkdirSync(path.join(REPO, 'docs/images'), { recursive: true });
+    fs.copyFileSync(shot, path.join(REPO, 'docs/images/model-explorer.png'));
+  });
+
+  await h.check('an unknown layer name is an error diagnostic with suggestions', async () => {
+    editExperiment((x) => (x.model.cutAt = 'conv_pw_13_relux'));
+    await page.locator('.tab', { hasText: 'rps.experiment.json' }).click();
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor();
+    await page.keyboard.press('Control+Shift+M');
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'no layer named "conv_pw_13_relux"' }).first().waitFor();
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'did you mean "conv_pw_13_relu"' }).first().waitFor();
+    await h.screenshot('diagnostic');
+    editExperiment((x) => (x.model.cutAt = 'conv_pw_13_relu'));
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'detached' });
+  });
+
+  await h.check('Show Backend Info names the backend a run would use', async () => {
+    await h.runCommand('Transfer Lab: Show Backend Info');
+    await page.locator('.tab', { hasText: 'Transfer Lab backends' }).waitFor();
+    await page.locator('.monaco-editor .view-line', { hasText: /runs\s+would\s+use:\s+(wasm|cpu|tensorflow)/ }).first().waitFor();
+  });
+
+  await h.check('Inspect Model lists the 88 layers of MobileNet 0.25', async () => {
+    await h.runCommand('Transfer Lab: Inspect Model');
+    await h.pick('mobilenet_v1_0.25_224');
+    await page.locator('.monaco-editor .view-line', { hasText: /Layers:\s+88\b/ }).first().waitFor();
+  });
+
+  const panelFile = path.join(import.meta.dirname, 'panel.e2e.mjs');
+  if (fs.existsSync(panelFile)) {
+    const { panelChecks } = await import(pathToFileURL(panelFile).href);
+    // Runs long enough to watch live charts and stop them.
+    editExperiment((x) => {
+      x.training.phases[0].epochs = 40;
+      x.featureCache = false;
+    });
+    await h.check('panel checks (test/e2e/panel.e2e.mjs)', () => panelChecks({ ...h, experimentFile, editExperiment, summaries }));
+  }
+} catch (e) {
+  // A failed check was recorded already; anything else (a helper that threw) counts as one more.
+  if (h.results.at(-1)?.ok !== false) h.results.push({ name: 'uncaught error', ok: false });
+  console.error(String(e.stack || e).split('\n').slice(0, 6).join('\n'));
+  console.error(h.diagnostics());
+} finally {
+  await h.stop();
+}
+const passed = h.results.filter((r) => r.ok).length;
+const failed = h.results.length - passed;
+console.log(`activation: ${activation}`);
+console.log(`e2e total ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${path.relative(REPO, RESULTS)}/`);
+finish(passed, failed || (passed === 0 ? 1 : 0));
