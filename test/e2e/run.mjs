@@ -168,7 +168,7 @@ try {
     fs.copyFileSync(shot, path.join(REPO, 'docs/images/model-explorer.png'));
   });
 
-  await h.check('an unknown layer name is an error diagnostic with suggestions', async () => {
+  await h.check('an unknown layer name is an error diagnostic with suggestions; a hover shows the layer', async () => {
     editExperiment((x) => (x.model.cutAt = 'conv_pw_13_relux'));
     await page.locator('.tab', { hasText: 'rps.experiment.json' }).click();
     await page.locator('.monaco-editor .squiggly-error').first().waitFor();
@@ -176,8 +176,12 @@ try {
     await page.locator('.markers-panel .monaco-list-row', { hasText: 'no layer named "conv_pw_13_relux"' }).first().waitFor();
     await page.locator('.markers-panel .monaco-list-row', { hasText: 'did you mean "conv_pw_13_relu"' }).first().waitFor();
     await h.screenshot('diagnostic');
+    await page.keyboard.press('Control+Shift+M'); // hide the panel again
+    // Hovering a layer name shows its type, output shape and params.
     editExperiment((x) => (x.model.cutAt = 'conv_pw_13_relu'));
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'detached' });
+    await page.locator('.monaco-editor .view-line span', { hasText: '"conv_pw_13_relu"' }).first().hover();
+    await page.locator('.monaco-hover', { hasText: /conv_pw_13_relu\s+Activation/ }).filter({ hasText: '[?,7,7,256]' }).filter({ hasText: /Layer 82 of 88/ }).first().waitFor();
   });
 
   await h.check('Show Backend Info names the backend a run would use', async () => {

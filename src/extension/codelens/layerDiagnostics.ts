@@ -35,9 +35,12 @@ export class LayerDiagnostics implements vscode.HoverProvider, vscode.CodeAction
     this.timers.set(key, setTimeout(() => void this.check(doc), ms));
   }
 
-  /** The base model's inspection for a document, if it can be had without a forbidden download. */
+  /**
+   * The base model's inspection for a document when the model is on disk. Opening a file never
+   * downloads a model (a run or "Inspect Base Model" does, with progress, in trusted workspaces).
+   */
   private async inspection(doc: vscode.TextDocument, base: string): Promise<ModelInspection | undefined> {
-    if (!vscode.workspace.isTrusted && needsDownload(base)) return undefined;
+    if (needsDownload(base)) return undefined;
     return this.inspector.inspect(base, path.dirname(doc.fileName));
   }
 
@@ -106,7 +109,7 @@ export class LayerDiagnostics implements vscode.HoverProvider, vscode.CodeAction
     const layer = inspection?.layers.find((l) => l.name === ref.layer);
     const range = new vscode.Range(doc.positionAt(ref.offset), doc.positionAt(ref.offset + ref.length));
     const md = new vscode.MarkdownString();
-    if (!inspection) md.appendMarkdown(`**${ref.layer}**: the base model \`${parsed.experiment.model.base}\` is not available`);
+    if (!inspection) md.appendMarkdown(`**${ref.layer}**: the base model \`${parsed.experiment.model.base}\` is not downloaded yet (use *Inspect Base Model* above)`);
     else if (!layer) md.appendMarkdown(`**${ref.layer}**: no such layer in \`${parsed.experiment.model.base}\``);
     else {
       md.appendMarkdown(`**${layer.name}** \`${layer.className}\`\n\n`);
