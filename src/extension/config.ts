@@ -30,6 +30,10 @@ export const settings = {
   trainerMemoryMb(): number {
     return section().get<number>('trainer.maxMemoryMb', 4096);
   },
+  /** undefined = VS Code's own runtime (Electron run as Node). */
+  trainerNodePath(): string | undefined {
+    return section().get<string>('trainer.nodePath', '').trim() || undefined;
+  },
   /** 0 = no debugger. */
   trainerDebugPort(): number {
     return section().get<number>('trainer.debugPort', 0);

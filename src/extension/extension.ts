@@ -27,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const runs = store.add(new TrainerRunService(trainerScript, log));
   const inspector = new InspectorClient({
-    spawn: () => forkTrainer({ script: trainerScript, maxOldSpaceMb: settings.trainerMemoryMb() }),
+    spawn: () => forkTrainer({ script: trainerScript, maxOldSpaceMb: settings.trainerMemoryMb(), execPath: settings.trainerNodePath() }),
     modelCacheDir: () => settings.modelCacheDir(),
     runsDir: (baseDir) => path.join(baseDir, settings.runsFolderName()),
     log: (level, message) => (level === 'error' ? log.error(message) : level === 'warn' ? log.warn(message) : log.info(message)),

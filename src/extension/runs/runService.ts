@@ -30,6 +30,7 @@ export class TrainerRunService implements RunService, vscode.Disposable {
           script: this.trainerScript,
           cwd: path.dirname(file),
           maxOldSpaceMb: settings.trainerMemoryMb(),
+          execPath: settings.trainerNodePath(),
           inspectPort: this.debugPort(),
         }),
       request: (file) => ({ runsDir: settings.runsDir(file), backend: settings.backend(), modelCacheDir: settings.modelCacheDir() }),
@@ -66,7 +67,9 @@ export class TrainerRunService implements RunService, vscode.Disposable {
       if (pick !== restart) return undefined;
       await this.manager.stop(file);
     }
-    await vscode.workspace.saveAll(false);
+    // Run what the editor shows: save the experiment file if it has unsaved edits.
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && path.resolve(d.fileName) === file);
+    if (open?.isDirty) await open.save();
     this.log.info(`run ${file}`);
     try {
       const summary = await this.manager.start(file);

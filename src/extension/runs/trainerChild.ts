@@ -24,6 +24,8 @@ export interface ForkOptions {
   inspectPort?: number;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** A Node.js binary to run the trainer with; default: the host's own runtime. */
+  execPath?: string;
 }
 
 /** Forks the real trainer with an IPC channel; stdout and stderr are piped for the log. */
@@ -32,6 +34,7 @@ export function forkTrainer(o: ForkOptions): TrainerChild {
   if (o.inspectPort !== undefined) execArgv.push(`--inspect=${o.inspectPort}`);
   const cp = fork(o.script, [], {
     execArgv,
+    ...(o.execPath ? { execPath: o.execPath } : {}),
     cwd: o.cwd,
     env: { ...process.env, ...o.env, ELECTRON_RUN_AS_NODE: '1' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
