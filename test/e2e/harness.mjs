@@ -41,7 +41,7 @@ const BASE_SETTINGS = {
  * Starts code-server with `extensionDir` linked as an installed extension and `workspace` open,
  * then chromium on it. `settings` are merged into the user settings. Returns the harness.
  */
-export async function startHarness({ extensionDir = REPO, workspace, settings = {}, keep = !!process.env.E2E_KEEP } = {}) {
+export async function startHarness({ extensionDir = REPO, workspace, settings = {}, trusted = true, keep = !!process.env.E2E_KEEP } = {}) {
   const install = JSON.parse(fs.readFileSync(path.join(E2E_HOME, 'install.json'), 'utf8'));
   const { chromium } = createRequire(path.join(E2E_HOME, 'package.json'))('playwright-core');
   const t0 = Date.now();
@@ -55,7 +55,11 @@ export async function startHarness({ extensionDir = REPO, workspace, settings = 
   const xdg = path.join(run, 'xdg');
   for (const d of [path.join(udd, 'User'), extDir, xdg]) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(run, 'config.yaml'), '');
-  fs.writeFileSync(path.join(udd, 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...settings }, null, 2));
+  // trusted: false opens the workspace in Restricted Mode, without the startup trust prompt.
+  const trust = trusted
+    ? {}
+    : { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false };
+  fs.writeFileSync(path.join(udd, 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...trust, ...settings }, null, 2));
   const ws = workspace ? path.resolve(workspace) : fs.mkdirSync(path.join(run, 'workspace'), { recursive: true }) && path.join(run, 'workspace');
 
   const pj = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8'));
@@ -68,8 +72,8 @@ export async function startHarness({ extensionDir = REPO, workspace, settings = 
   const server = spawn(
     install.node,
     [install.entry, '--config', path.join(run, 'config.yaml'), '--user-data-dir', udd, '--extensions-dir', extDir,
-      '--auth', 'none', '--bind-addr', '127.0.0.1:0', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-      '--disable-getting-started-override', '--ignore-last-opened', ws],
+      '--auth', 'none', '--bind-addr', '127.0.0.1:0', '--disable-telemetry', '--disable-update-check',
+      ...(trusted ? ['--disable-workspace-trust'] : []), '--disable-getting-started-override', '--ignore-last-opened', ws],
     { env: serverEnv, stdio: ['ignore', logFd, logFd], detached: true }, // own process group: killed as a whole
   );
   let serverExited = false;

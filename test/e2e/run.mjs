@@ -214,8 +214,31 @@ try {
 } finally {
   await h.stop();
 }
-const passed = h.results.filter((r) => r.ok).length;
-const failed = h.results.length - passed;
+
+// ---- Restricted Mode: the same workspace, untrusted ----
+const results = [...h.results];
+if (!results.some((r) => !r.ok)) {
+  const u = await startHarness({ workspace: ws, trusted: false, settings: { 'transferLab.modelCacheFolder': cache } });
+  try {
+    await u.check('untrusted workspace: Run is refused with an explanation and nothing runs', async () => {
+      await u.open();
+      const before = summaries().length;
+      await u.runCommand('Transfer Lab: Run Experiment');
+      await u.page.locator('.notification-toast', { hasText: 'disabled in Restricted Mode' }).first().waitFor();
+      await u.page.waitForTimeout(1500);
+      if (summaries().length !== before) throw new Error('a run folder was created in Restricted Mode');
+      await u.screenshot('restricted');
+    });
+  } catch (e) {
+    console.error(String(e.stack || e).split('\n').slice(0, 6).join('\n'));
+    console.error(u.diagnostics());
+  } finally {
+    await u.stop();
+  }
+  results.push(...u.results);
+}
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
 console.log(`activation: ${activation}`);
 console.log(`e2e total ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${path.relative(REPO, RESULTS)}/`);
 finish(passed, failed || (passed === 0 ? 1 : 0));

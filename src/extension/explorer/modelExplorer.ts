@@ -59,10 +59,16 @@ export class ModelExplorer implements vscode.TreeDataProvider<ExplorerNode>, vsc
     this.changed.fire(undefined);
   }
 
-  /** Coalesces bursts of file and run events into one refresh. */
+  /**
+   * Coalesces bursts of file and run events into one refresh. A throttle, not a debounce: a run
+   * whose epochs come faster than `ms` must still show progress while it runs.
+   */
   refreshSoon(ms = 400): void {
-    clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => this.refresh(), ms);
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.refresh();
+    }, ms);
   }
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
