@@ -50,7 +50,7 @@ test('the committed demo experiments are valid and keep the comparison fair', ()
   if (source.data.type === 'mnist' && target.data.type === 'mnist') {
     // The target digits are new to the source model: nothing about them leaks through the base.
     assert.deepEqual(source.data.digits.filter((d) => target.data.type === 'mnist' && target.data.digits.includes(d)), []);
-    assert.equal(target.data.trainPerClass, 50);
+    assert.equal(target.data.trainPerClass, 20);
   }
 });
 
