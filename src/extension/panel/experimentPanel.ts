@@ -16,6 +16,7 @@ import {
   type PanelSnapshot,
 } from '../../shared/panelProtocol';
 import type { RunEventPayload, RunService, ModelInspector } from '../services';
+import { settings } from '../config';
 import { panelHtml } from './html';
 import { experimentEdit } from './model/fileEdit';
 import { knownClasses, listAllRuns, loadComparedRun, toPanelExperiment } from './model/runData';
@@ -50,7 +51,7 @@ export class ExperimentPanel implements vscode.Disposable {
     private readonly services: PanelServices,
   ) {
     this.onDidDispose = this.disposeEmitter.event;
-    this.runsDir = path.join(path.dirname(file), 'runs');
+    this.runsDir = settings.runsDir(file);
     this.snapshot = {
       experimentFile: file,
       experiment: { ok: false, error: 'Reading the experiment file…' },
