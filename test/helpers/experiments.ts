@@ -1,5 +1,5 @@
 // Temporary workspaces with experiment files for engine tests, reading the shared assets in place.
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -42,4 +42,14 @@ export function rpsExperiment(overrides: { name?: string; imageSize?: [number, n
     data: { type: 'imageFolder', path: overrides.data ?? rpsData, imageSize: overrides.imageSize ?? [224, 224], preprocess: 'mobilenet', split: { validation: 0.15, test: 0.15 } },
     training: { batchSize: 32, optimizer: 'adam', phases: [{ name: 'head', epochs: overrides.epochs ?? 3, learningRate: 0.003 }] },
   };
+}
+
+/** A small copy of the RPS data inside `dir`: the first `perClass` images of each class. */
+export function smallRps(dir: string, perClass: number): string {
+  const out = path.join(dir, `rps-${perClass}`);
+  for (const cls of ['paper', 'rock', 'scissors']) {
+    mkdirSync(path.join(out, cls), { recursive: true });
+    for (const f of readdirSync(path.join(rpsData, cls)).sort().slice(0, perClass)) cpSync(path.join(rpsData, cls, f), path.join(out, cls, f));
+  }
+  return out;
 }

@@ -3,26 +3,18 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { runExperiment } from '../../src/core/run/runExperiment';
 import { listRuns, readRunEvents } from '../../src/core/run/store';
 import { ExperimentFileError } from '../../src/core/experiment/load';
 import { UnknownLayerError } from '../../src/shared/freezePlan';
 import type { RunEvent } from '../../src/shared/events';
-import { rpsData, rpsExperiment, tempWorkspace } from '../helpers/experiments';
+import { rpsExperiment, smallRps as smallRpsIn, tempWorkspace } from '../helpers/experiments';
 
 const ws = tempWorkspace();
 after(() => ws.dispose());
 
-/** A small copy of the RPS data: `perClass` images of each class. */
-function smallRps(perClass: number): string {
-  const dir = path.join(ws.dir, `rps-${perClass}`);
-  for (const cls of ['paper', 'rock', 'scissors']) {
-    mkdirSync(path.join(dir, cls), { recursive: true });
-    for (const f of readdirSync(path.join(rpsData, cls)).sort().slice(0, perClass)) cpSync(path.join(rpsData, cls, f), path.join(dir, cls, f));
-  }
-  return dir;
-}
+const smallRps = (perClass: number) => smallRpsIn(ws.dir, perClass);
 
 test('stop mid-run keeps a valid partial run', async () => {
   const file = ws.write('stop', rpsExperiment({ name: 'stop', data: smallRps(40), epochs: 5 }));

@@ -4,23 +4,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import { runExperiment } from '../../src/core/run/runExperiment';
 import { loadBaseModel } from '../../src/core/model';
 import type { RunEvent } from '../../src/shared/events';
-import { mobilenet025, rpsData, rpsExperiment, tempWorkspace } from '../helpers/experiments';
+import { mobilenet025, rpsExperiment, smallRps as smallRpsIn, tempWorkspace } from '../helpers/experiments';
 
 const ws = tempWorkspace();
 after(() => ws.dispose());
 
-function smallRps(perClass: number): string {
-  const dir = path.join(ws.dir, `rps-${perClass}`);
-  for (const cls of ['paper', 'rock', 'scissors']) {
-    mkdirSync(path.join(dir, cls), { recursive: true });
-    for (const f of readdirSync(path.join(rpsData, cls)).sort().slice(0, perClass)) cpSync(path.join(rpsData, cls, f), path.join(dir, cls, f));
-  }
-  return dir;
-}
+const smallRps = (perClass: number) => smallRpsIn(ws.dir, perClass);
 
 test('head phase then fine-tune: only the unfrozen block and the head change', async () => {
   const e = rpsExperiment({ name: 'finetune', data: smallRps(20) });
