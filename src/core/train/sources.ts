@@ -21,16 +21,10 @@ export function imageSource(ds: Dataset, split: Split): InputSource {
   return {
     count: split.count,
     batch(indices, flip) {
-      const { x, y } = makeBatch(ds, split, indices);
+      // Mirrored on the host arrays before the tensor exists: no extra tensor work.
+      const { x, y } = makeBatch(ds, split, indices, flip ? { flip } : {});
       y.dispose();
-      if (!flip?.some(Boolean)) return x;
-      return tf.tidy(() => {
-        const mask = tf.tensor4d(flip.map((f) => (f ? 1 : 0)), [indices.length, 1, 1, 1]);
-        const mirrored = tf.reverse(x, 2);
-        const out = tf.add(tf.mul(mirrored, mask), tf.mul(x, tf.sub(1, mask)));
-        x.dispose();
-        return out;
-      });
+      return x;
     },
   };
 }

@@ -10,7 +10,8 @@ import { applyPhase, type TransferModel } from '../model';
 import { createRng } from '../util/random';
 import { EarlyStopping } from './earlyStopping';
 import type { FeatureCache } from '../cache';
-import { computeFeatures, featureSource, imageSource, oneHot, type InputSource } from './sources';
+import { oneHot, type InputSource } from './sources';
+import { phaseInputs } from './phaseInputs';
 import { evaluate, makeOptimizer, trainStep, type Evaluation } from './steps';
 import { classificationMetrics } from './evaluate';
 
@@ -70,33 +71,18 @@ export async function trainModel(
     const phaseStart = performance.now();
     session.emit({ kind: 'phase-start', model: which, phase: plan.info });
     const applied = applyPhase(tm, plan.states);
-    const images = { train: imageSource(ds, ds.train), val: imageSource(ds, ds.validation), test: imageSource(ds, ds.test) };
-    let sources = { train: images.train, val: images.val, test: images.test };
-    // Without a prefix the whole model trains on images; frozen BatchNorm still runs in inference mode.
+    const inputs = await phaseInputs(applied, ds, augmentFlip, bs, session, useFeatureCache);
+    if (!inputs) {
+      outcome.stopped = true;
+      break;
+    }
+    const sources = inputs.sources;
+    // Without a cached prefix the whole model trains on images; frozen BatchNorm still runs in inference mode.
     const trainable = applied.prefix && !useFeatureCache ? tm.model : applied.suffix;
-    if (applied.prefix && useFeatureCache) {
-      // The frozen prefix runs once per example (both orientations when flipping), not once per epoch.
-      const total = ds.train.count * (augmentFlip ? 2 : 1) + ds.validation.count + ds.test.count;
-      let base = 0;
-      const progress = (done: number) => session.emit({ kind: 'progress', task: `features at ${applied.boundary}`, done: base + done, total });
-      const cache = session.featureCache ?? null;
-      const pack = cache && (await cache.packFor({ prefix: applied.prefix, boundary: applied.boundary!, preprocess: ds.preprocess, imageShape: ds.imageShape }));
-      const store = (split: typeof ds.train) => (cache && pack ? { cache, pack, keys: split.keys } : null);
-      const f = {
-        train: await computeFeatures(applied.prefix, images.train, augmentFlip, bs, (d) => progress(d * (augmentFlip ? 2 : 1)), session.shouldStop, store(ds.train)),
-        val: await ((base = ds.train.count * (augmentFlip ? 2 : 1)), computeFeatures(applied.prefix, images.val, false, bs, progress, session.shouldStop, store(ds.validation))),
-        test: await ((base += ds.validation.count), computeFeatures(applied.prefix, images.test, false, bs, progress, session.shouldStop, store(ds.test))),
-      };
-      if (!f.train || !f.val || !f.test) {
-        outcome.stopped = true;
-        break;
-      }
-      for (const t of [f.train, f.val, f.test]) {
-        outcome.featureCacheStats.hits += t.hits;
-        outcome.featureCacheStats.misses += t.misses;
-      }
-      sources = { train: featureSource(f.train, ds.train.count), val: featureSource(f.val, ds.validation.count), test: featureSource(f.test, ds.test.count) };
-      outcome.featureBoundary = applied.boundary;
+    if (inputs.boundary) {
+      outcome.featureBoundary = inputs.boundary;
+      outcome.featureCacheStats.hits += inputs.hits;
+      outcome.featureCacheStats.misses += inputs.misses;
     }
     lastSources = { val: sources.val, test: sources.test };
     lastSuffix = trainable;
