@@ -29,7 +29,10 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   } catch (err) {
     if ((err as Error).name === 'TimeoutError') throw new DownloadError(url, `no answer within ${FILE_TIMEOUT_MS / 1000} s`);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new DownloadError(url, cause?.code ?? cause?.message ?? (err as Error).message);
+    const code = cause?.code ?? cause?.message ?? (err as Error).message;
+    // Name/address errors mean no route to the host: say what works offline.
+    const offline = /^(ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH)$/.test(code);
+    throw new DownloadError(url, offline ? `${code} (no network? a model downloaded once is used from the cache offline, or point model.base at a local model.json)` : code);
   }
   if (!res.ok) throw new DownloadError(url, `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
   try {
