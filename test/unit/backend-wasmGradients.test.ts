@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // The op gradients (Conv2D_grad etc.) are registered by tfjs-layers' Node bundle, as in training.
 import '@tensorflow/tfjs-layers';
-import { registerWasmGradients, WASM_GRADIENT_KERNELS } from '../../src/core/backend/wasmGradients';
+import { registerWasmGradients, WASM_GRADIENT_KERNELS, WASM_REPLACED_KERNELS } from '../../src/core/backend/wasmGradients';
 
 function randomArray(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
@@ -48,6 +48,16 @@ const CASES: Case[] = [
   { kind: 'depthwise', x: [2, 9, 6, 2], f: [3, 3, 2, 1], stride: 2, pad: 'valid' },
   { kind: 'depthwise', x: [2, 5, 7, 3], f: [3, 3, 3, 1], stride: 1, pad: 'valid' },
   { kind: 'depthwise', x: [1, 7, 7, 2], f: [3, 3, 2, 2], stride: 2, pad: 'same' },
+  // MobileNet's shapes in small: conv1 (3x3 stride 2 'same' on an even size, 3 input channels),
+  // pointwise 1x1 over a batch, stride-2 depthwise on an even size.
+  { kind: 'conv2d', x: [3, 16, 16, 3], f: [3, 3, 3, 8], stride: 2, pad: 'same' },
+  { kind: 'conv2d', x: [8, 6, 6, 16], f: [1, 1, 16, 24], stride: 1, pad: 'same' },
+  { kind: 'depthwise', x: [4, 12, 12, 8], f: [3, 3, 8, 1], stride: 2, pad: 'same' },
+  // 1x1 stride 2 on an odd size: the spread gradient is longer than the correlation reads.
+  { kind: 'conv2d', x: [2, 7, 7, 4], f: [1, 1, 4, 3], stride: 2, pad: 'same' },
+  { kind: 'conv2d', x: [2, 7, 6, 3], f: [2, 2, 3, 2], stride: 2, pad: 'same' },
+  { kind: 'depthwise', x: [2, 9, 8, 3], f: [5, 5, 3, 1], stride: 2, pad: 'same' },
+  { kind: 'depthwise', x: [2, 6, 7, 2], f: [3, 3, 2, 3], stride: 1, pad: 'valid' },
 ];
 
 /** dL/dx and dL/dW of sum(conv(x, W) * r) for a fixed random r, on the current backend. */
@@ -74,6 +84,10 @@ test('stock wasm lacks the convolution gradient kernels; registerWasmGradients a
   registerWasmGradients();
   for (const name of WASM_GRADIENT_KERNELS) assert.ok(tf.getKernel(name, 'wasm'), `${name} missing after registration`);
   assert.deepEqual([...WASM_GRADIENT_KERNELS].sort(), ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput']);
+  // Replaced stock kernels: registering twice wraps them once (same config object afterwards).
+  const replaced = WASM_REPLACED_KERNELS.map((n) => tf.getKernel(n, 'wasm'));
+  registerWasmGradients();
+  assert.deepEqual(WASM_REPLACED_KERNELS.map((n) => tf.getKernel(n, 'wasm')), replaced);
   tf.dispose([x, w]);
 });
 

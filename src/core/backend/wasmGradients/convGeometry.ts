@@ -27,72 +27,33 @@ export function convInfo(
   return tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad, dimRoundingMode, depthwise, 'channelsLast');
 }
 
-/**
- * The input padded so that window (i, j) of the convolution reads
- * xPad[n, i + oh * strideH, j + ow * strideW, c], with room for whole stride blocks (see window).
- */
-export function padInput(x: tf.Tensor4D, info: Conv2DInfo): tf.Tensor4D {
-  const { top, left } = info.padInfo;
-  const { strideHeight: sh, strideWidth: sw } = info;
-  // Every tap's window is cut as [outH * sh, outW * sw] then subsampled, so the last tap needs
-  // (filter - 1) + out * stride rows; padding past what any window reads is cut.
-  const needH = info.filterHeight - 1 + info.outHeight * sh;
-  const needW = info.filterWidth - 1 + info.outWidth * sw;
-  const bottom = needH - top - info.inHeight;
-  const right = needW - left - info.inWidth;
-  let out = x;
-  if (top > 0 || left > 0 || bottom > 0 || right > 0) {
-    out = tf.pad(x, [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]]);
-  }
-  if (bottom < 0 || right < 0) {
-    out = tf.slice(out, [0, 0, 0, 0], [-1, needH, needW, -1]);
-  }
-  return out;
-}
+export type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
 
 /**
- * The [N, outH, outW, C] view of the padded input under filter tap (i, j). The wasm Slice kernel
- * copies one innermost run at a time, so every slice here is cut on a 3-D view whose innermost
- * axis is a whole (width x channels) row: runs of outW*C floats instead of C.
+ * The gradient dy [N, outH, outW, C] spread back onto the input grid (stride - 1 zeros after every
+ * row and column), with the padding a stride-1 "full" correlation with the flipped filter needs,
+ * so that conv(g, flipped filter, stride 1, pad) has exactly the input's height and width. The
+ * padding is returned for the convolution to apply (no padded copy); only when the spread grid
+ * is longer than the correlation reads (e.g. a 1x1 stride-2 filter on an odd size) is it cut.
  */
-export function window(xPad: tf.Tensor4D, info: Conv2DInfo, i: number, j: number): tf.Tensor4D {
-  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-  const [n, hp, wp, c] = xPad.shape;
-  const rows = tf.reshape(xPad, [n, hp, wp * c]);
-  const cut = tf.slice(rows, [0, i, j * c], [-1, oh * sh, ow * sw * c]); // [N, oh*sh, ow*sw*C]
-  if (sh === 1 && sw === 1) return tf.reshape(cut, [n, oh, ow, c]);
-  // Strided subsampling without stridedSlice (its general path is slow on wasm): keep the first
-  // row of every stride block, then the first C of every sw*C group.
-  const firstRows = tf.slice(tf.reshape(cut, [n * oh, sh, ow * sw * c]), [0, 0, 0], [-1, 1, -1]);
-  const firstCols = tf.slice(tf.reshape(firstRows, [n * oh, ow, sw * c]), [0, 0, 0], [-1, -1, c]);
-  return tf.reshape(firstCols, [n, oh, ow, c]);
-}
-
-/**
- * The gradient dy [N, outH, outW, C] spread back onto the input grid with the stride's zeros in
- * between and the padding a stride-1 "full" correlation with the flipped filter needs, so that
- * dx = conv(result, flipped filter, stride 1, valid) has exactly the input's height and width.
- */
-export function dilateAndPadGradient(dy: tf.Tensor4D, info: Conv2DInfo): tf.Tensor4D {
+export function spreadGradient(dy: tf.Tensor4D, info: Conv2DInfo): { g: tf.Tensor4D; pad: ExplicitPadding } {
   const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
   const [n, oh, ow, c] = dy.shape;
   let g: tf.Tensor4D = dy;
   if (sh > 1 || sw > 1) {
-    // Interleave zeros: [N, oh, 1, ow, 1, C] padded to [N, oh, sh, ow, sw, C], flattened, tail cut.
+    // Interleave zeros: [N, oh, 1, ow, 1, C] padded to [N, oh, sh, ow, sw, C], then flattened.
     const six = tf.reshape(dy, [n, oh, 1, ow, 1, c]);
-    const spread = tf.pad(six, [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-    g = tf.slice(tf.reshape(spread, [n, oh * sh, ow * sw, c]) as tf.Tensor4D, [0, 0, 0, 0], [-1, (oh - 1) * sh + 1, (ow - 1) * sw + 1, -1]);
+    g = tf.reshape(tf.pad(six, [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]), [n, oh * sh, ow * sw, c]);
   }
+  // top/left are never negative for 'same'/'valid' (the forward pads at most filter - 1).
   const top = fh - 1 - info.padInfo.top;
   const left = fw - 1 - info.padInfo.left;
-  const bottom = info.inHeight + fh - 1 - g.shape[1] - top;
-  const right = info.inWidth + fw - 1 - g.shape[2] - left;
-  // top/left are never negative for 'same'/'valid'; bottom/right can be when rows were left over.
-  let out = tf.pad(g, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]);
-  if (top < 0 || left < 0 || bottom < 0 || right < 0) {
-    out = tf.slice(out, [0, Math.max(-top, 0), Math.max(-left, 0), 0], [-1, info.inHeight + fh - 1, info.inWidth + fw - 1, -1]);
+  const bottom = info.inHeight + fh - 1 - top - g.shape[1];
+  const right = info.inWidth + fw - 1 - left - g.shape[2];
+  if (bottom < 0 || right < 0) {
+    g = tf.slice(g, [0, 0, 0, 0], [-1, g.shape[1] + Math.min(bottom, 0), g.shape[2] + Math.min(right, 0), -1]);
   }
-  return out;
+  return { g, pad: [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]] };
 }
 
 /** a^T @ b without matMul's transpose flags, which are several times slower on wasm. */
