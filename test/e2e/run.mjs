@@ -48,6 +48,16 @@ for (const cls of ['paper', 'rock', 'scissors']) {
   for (const f of fs.readdirSync(src).filter((n) => /\.png$/i.test(n)).sort().slice(0, PER_CLASS)) fs.copyFileSync(path.join(src, f), path.join(dst, f));
 }
 fs.cpSync(path.join(ASSETS, 'models/mobilenet_v1_0.25_224'), path.join(cache, 'mobilenet_v1_0.25_224'), { recursive: true });
+// The whole image set, only for the check that cancels the feature phase: long enough to click Cancel.
+for (const cls of ['paper', 'rock', 'scissors']) {
+  const src = path.join(ASSETS, 'datasets/rock-paper-scissors', cls);
+  const dst = path.join(ws, 'data', 'rps-all', cls);
+  fs.mkdirSync(dst, { recursive: true });
+  for (const f of fs.readdirSync(src).filter((n) => /\.png$/i.test(n))) fs.copyFileSync(path.join(src, f), path.join(dst, f));
+}
+// A feature cache of this run only (the trainers inherit the environment): every run computes
+// its features afresh, so the feature phase and its progress notification really happen.
+process.env.TRANSFER_LAB_FEATURE_CACHE = path.join(tmp, 'feature-cache');
 process.on('exit', () => {
   if (!process.env.E2E_KEEP) fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -129,6 +139,28 @@ try {
     await h.screenshot('running');
   });
 
+  await h.check('a second Run of the running experiment asks first; Cancel starts nothing', async () => {
+    const runsBefore = summaries().length;
+    const startsBefore = (h.extensionLog().match(/trainer started \(pid \d+\)/g) ?? []).length;
+    await page.locator('.tab', { hasText: 'rps.experiment.json' }).click();
+    await h.runCommand('Transfer Lab: Run Experiment');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.filter({ hasText: 'rps.experiment.json is already running. Stop it and start a new run?' }).waitFor();
+    await dialog.locator('.monaco-button', { hasText: 'Stop and Run Again' }).waitFor();
+    await dialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
+    await dialog.waitFor({ state: 'detached' });
+    // Still the same one run: it keeps training, no second run folder, no second trainer.
+    const epochOf = async () => Number((await page.locator('.statusbar-item', { hasText: /rps · / }).first().textContent())?.match(/epoch (\d+)\/40/)?.[1]);
+    const e0 = await epochOf();
+    if (!Number.isInteger(e0)) throw new Error('no epoch in the status bar');
+    await page.locator('.statusbar-item', { hasText: new RegExp(`rps · .*epoch (?!${e0}/)\\d+/40`) }).first().waitFor({ timeout: 60000 });
+    await lens(/Stop \(epoch \d+\/40/).waitFor();
+    if (summaries().length !== runsBefore || runsBefore !== 1) throw new Error(`run folders: ${runsBefore} before, ${summaries().length} after`);
+    const startsAfter = (h.extensionLog().match(/trainer started \(pid \d+\)/g) ?? []).length;
+    if (startsAfter !== startsBefore) throw new Error(`trainers started: ${startsBefore} before the second Run, ${startsAfter} after`);
+    if (summaries()[0].status !== 'running') throw new Error('the first run is no longer running: ' + summaries()[0].status);
+  });
+
   await h.check('Stop CodeLens stops after the batch: run marked stopped with partial metrics', async () => {
     await lens(/Stop/).click();
     await tree().filter({ hasText: /stopped/ }).first().waitFor({ timeout: 90000 });
@@ -200,15 +232,100 @@ try {
     await page.locator('.monaco-editor .view-line', { hasText: /Layers:\s+88\b/ }).first().waitFor();
   });
 
+  const toast = (text) => page.locator('.notification-toast', { hasText: text }).first();
+  const statusItem = (re = /./) => page.locator('.statusbar-item', { hasText: /rps · / }).filter({ hasText: re }).first();
+  await h.check('the feature phase shows a cancellable progress notification; Cancel stops the run', async () => {
+    // All 600 images, with a feature cache no run has filled: the phase lasts seconds.
+    editExperiment((x) => {
+      x.data.path = 'data/rps-all';
+      x.training.phases[0].epochs = 3;
+      x.featureCache = true;
+    });
+    await h.runCommand('Notifications: Clear All Notifications');
+    await h.openFile(experimentFile);
+    await page.waitForTimeout(800); // the editor picks up the file change
+    const before = new Set(summaries().map((s) => s.id));
+    const stoppedRows = () => tree().filter({ hasText: /stopped/ }).count();
+    const s0 = await stoppedRows();
+    await h.runCommand('Transfer Lab: Run Experiment');
+    const note = toast(/Transfer Lab: rps\.experiment\.json.*features at conv_pw_13_relu \d+\/\d+/);
+    await note.waitFor({ timeout: 120000 });
+    await h.screenshot('feature-progress');
+    await note.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await note.waitFor({ state: 'detached', timeout: 60000 });
+    await statusItem().waitFor({ state: 'detached', timeout: 60000 });
+    const run = summaries().find((s) => !before.has(s.id));
+    if (!run || run.status !== 'stopped') throw new Error('the cancelled run: ' + JSON.stringify(run && { status: run.status, error: run.error }));
+    if (run.transfer.epochsRun !== 0) throw new Error(`cancelled in the feature phase, yet ${run.transfer.epochsRun} epoch(s) ran`);
+    for (let i = 0; (await stoppedRows()) <= s0; i++) {
+      if (i > 100) throw new Error('the tree does not show the cancelled run as stopped');
+      await page.waitForTimeout(200);
+    }
+    editExperiment((x) => (x.data.path = 'data/rps'));
+  });
+
+  await h.check('a crashed trainer marks the run failed with the reason; the next Run works', async () => {
+    editExperiment((x) => {
+      x.training.phases[0].epochs = 40;
+      x.featureCache = false;
+    });
+    await h.openFile(experimentFile);
+    await page.waitForTimeout(800);
+    const before = new Set(summaries().map((s) => s.id));
+    const pidsBefore = new Set([...h.extensionLog().matchAll(/\[rps\.experiment\.json\] trainer started \(pid (\d+)\)/g)].map((m) => m[1]));
+    await h.runCommand('Transfer Lab: Run Experiment');
+    await statusItem(/epoch \d+\/40/).waitFor({ timeout: 120000 });
+    let pid;
+    for (let i = 0; i < 50 && !pid; i++) {
+      pid = [...h.extensionLog().matchAll(/\[rps\.experiment\.json\] trainer started \(pid (\d+)\)/g)].map((m) => m[1]).find((p) => !pidsBefore.has(p));
+      if (!pid) await page.waitForTimeout(200);
+    }
+    if (!pid) throw new Error('no "trainer started (pid N)" line in the log for this run');
+    if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('trainer.js')) throw new Error(`pid ${pid} is not a trainer`);
+    process.kill(Number(pid), 'SIGKILL');
+    await toast(/run of rps\.experiment\.json failed: the trainer process was killed \(SIGKILL/).waitFor({ timeout: 30000 });
+    const row = tree().filter({ hasText: /^.*failed/ }).first();
+    await row.waitFor({ timeout: 30000 });
+    const run = summaries().find((s) => !before.has(s.id));
+    if (!run || run.status !== 'failed' || !/killed \(SIGKILL/.test(run.error ?? '')) throw new Error('summary.json: ' + JSON.stringify(run && { status: run.status, error: run.error }));
+    // The reason is in the row's hover.
+    await row.hover();
+    await page.locator('.monaco-hover, .workbench-hover', { hasText: /Status: failed/ }).filter({ hasText: 'Error: the trainer process was killed (SIGKILL' }).first().waitFor();
+    await h.screenshot('trainer-crashed');
+    await page.mouse.move(5, 5);
+    await statusItem().waitFor({ state: 'detached' });
+    // The extension keeps working: a new run completes.
+    editExperiment((x) => {
+      x.training.phases[0].epochs = 2;
+      x.featureCache = true;
+    });
+    await h.openFile(experimentFile);
+    await page.waitForTimeout(800);
+    const completedRows = () => tree().filter({ hasText: /completed · best val/ }).count();
+    const c0 = await completedRows();
+    await h.runCommand('Transfer Lab: Run Experiment');
+    const end = Date.now() + 120000;
+    while ((await completedRows()) <= c0) {
+      if (Date.now() > end) throw new Error('no new completed run in the tree');
+      await page.waitForTimeout(250);
+    }
+    await statusItem().waitFor({ state: 'detached' });
+    const next = summaries().filter((s) => !before.has(s.id));
+    if (next.length !== 2 || next[1].status !== 'completed') throw new Error('runs after the crash: ' + JSON.stringify(next.map((s) => s.status)));
+    await h.runCommand('Notifications: Clear All Notifications');
+  });
+
   const panelFile = path.join(import.meta.dirname, 'panel.e2e.mjs');
   if (fs.existsSync(panelFile)) {
-    const { panelChecks } = await import(pathToFileURL(panelFile).href);
+    const { panelChecks, panelMoreChecks } = await import(pathToFileURL(panelFile).href);
     // Runs long enough to watch live charts and stop them.
     editExperiment((x) => {
       x.training.phases[0].epochs = 40;
       x.featureCache = false;
     });
-    await h.check('panel checks (test/e2e/panel.e2e.mjs)', () => panelChecks({ ...h, experimentFile, editExperiment, summaries }));
+    const ph = { ...h, experimentFile, editExperiment, summaries, modelJson: path.join(cache, 'mobilenet_v1_0.25_224', 'model.json') };
+    await h.check('panel checks (test/e2e/panel.e2e.mjs)', () => panelChecks(ph));
+    for (const [name, fn] of panelMoreChecks?.(ph) ?? []) await h.check(name, fn);
   }
 } catch (e) {
   // A failed check was recorded already; anything else (a helper that threw) counts as one more.

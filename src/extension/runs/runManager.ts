@@ -107,6 +107,8 @@ export class RunManager {
     this.runs.set(file, run);
     this.setState(run, 'starting');
     const log = (level: LogLevel, m: string) => this.o.log?.(level, `[${name}] ${m}`);
+    // The pid lets a person (or a test) find the process that runs this experiment.
+    log('info', `trainer started (pid ${child.pid ?? 'unknown'})`);
 
     return new Promise<RunSummary>((resolve, reject) => {
       run.timers.push(
