@@ -2,6 +2,9 @@
 // playwright-core). Called by test/e2e/harness.mjs with its helper object `h`. Uses only
 // `h.page` (a Playwright Page showing the workbench) and `h.workspaceDir` (the opened folder,
 // holding the rock-paper-scissors experiment); optional helpers are used when the harness has them.
+// panelMoreChecks(h) returns further named checks for the open panel: the Evaluation tab's
+// confusion matrix, a hand edit in the editor, cutAt from the table, the per-phase view, the
+// filter and keyboard operation.
 import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import assert from 'node:assert/strict';
@@ -226,7 +229,8 @@ export function panelMoreChecks(h) {
       await find.fill('"freeze": "all"');
       await replace.fill('"freeze": { "upTo": "conv_pw_5_relu" }');
       await replace.press('Control+Alt+Enter'); // replace all
-      await page.keyboard.press('Escape');
+      const close = page.locator('.find-widget.visible .button.codicon-widget-close');
+      if (await close.isVisible()) await close.click();
       await poll('conv_dw_6 to become trainable', async () => (await rowState(panel, 'conv_dw_6')) === 'trainable', 10_000);
       assert.equal(await rowState(panel, 'conv_pw_5_relu'), 'frozen');
       assert.equal(await rowState(panel, 'conv_pw_13_relu'), 'trainable');

@@ -4,6 +4,10 @@
 // ../shared/assets, never copied into the repo). Scenario: New Experiment from the palette, the
 // Model Explorer lists it, Run from the CodeLens, status bar and tree show progress, Stop, the
 // run is marked stopped with partial metrics, Run again to completion, best accuracy in the tree.
+// A second Run of a running experiment asks first (Cancel starts nothing); Cancel on the feature
+// phase's progress notification stops the run (the whole image set, with a feature cache of this
+// test only, so the phase lasts seconds); a trainer killed by its pid (from the log) marks the run
+// failed with the reason, and the next Run completes.
 // Then the panel's checks (test/e2e/panel.e2e.mjs) if that file exists.
 // Prints `e2e: N passed, M failed`; exit code 0 only if all passed.
 //   node test/e2e/run.mjs        (E2E_KEEP=1 keeps the temp folders; E2E_UPDATE_DOCS=1 refreshes docs/images)
@@ -274,7 +278,7 @@ try {
     const before = new Set(summaries().map((s) => s.id));
     const pidsBefore = new Set([...h.extensionLog().matchAll(/\[rps\.experiment\.json\] trainer started \(pid (\d+)\)/g)].map((m) => m[1]));
     await h.runCommand('Transfer Lab: Run Experiment');
-    await statusItem(/epoch \d+\/40/).waitFor({ timeout: 120000 });
+    await statusItem(/epoch [1-9]\d*\/40/).waitFor({ timeout: 120000 }); // crash mid-training, with metrics on disk
     let pid;
     for (let i = 0; i < 50 && !pid; i++) {
       pid = [...h.extensionLog().matchAll(/\[rps\.experiment\.json\] trainer started \(pid (\d+)\)/g)].map((m) => m[1]).find((p) => !pidsBefore.has(p));
