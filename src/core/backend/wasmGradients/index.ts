@@ -10,6 +10,7 @@ import { conv2dBackpropInputKernel } from './conv2dBackpropInput';
 import { depthwiseBackpropFilterKernel } from './depthwiseBackpropFilter';
 import { depthwiseBackpropInputKernel } from './depthwiseBackpropInput';
 import { registerFastTile } from './fastTile';
+import { fusedBatchNormKernel, handlesBatchNorm, handlesScalarOperand, scalarGreaterKernel, scalarMaximumKernel, scalarMinimumKernel } from './elementwise';
 import { handlesLeadingReduce, leadingMeanKernel, leadingSumKernel } from './leadingReduce';
 import { overrideKernel } from './overrideKernel';
 
@@ -19,13 +20,24 @@ const KERNELS: tf.KernelConfig[] = [conv2dBackpropFilterKernel, depthwiseBackpro
 export const WASM_GRADIENT_KERNELS: readonly string[] = KERNELS.map((k) => k.kernelName);
 
 /** Stock wasm kernels this module replaces (the stock one still runs for what it does not handle). */
-export const WASM_REPLACED_KERNELS: readonly string[] = [tf.Conv2DBackpropInput, tf.Sum, tf.Mean, tf.Tile];
+export const WASM_REPLACED_KERNELS: readonly string[] = [
+  tf.Conv2DBackpropInput,
+  tf.Sum,
+  tf.Mean,
+  tf.Minimum,
+  tf.Maximum,
+  tf.Greater,
+  tf.FusedBatchNorm,
+  tf.Tile,
+];
 
 const isChannelsLast = (format: unknown): boolean => format === undefined || format === 'NHWC' || format === 'channelsLast';
 
 /**
  * Registers the missing gradient kernels for 'wasm', the faster Conv2DBackpropInput (XNNPACK
- * instead of the stock element loop), Sum and Mean over leading axes as matrix products, and a Tile that broadcasts (BatchNorm's gradient).
+ * instead of the stock element loop), Sum and Mean over leading axes as average pooling,
+ * Minimum/Maximum/Greater against a scalar and FusedBatchNorm on fast elementwise kernels,
+ * and a Tile that broadcasts (BatchNorm's gradient).
  * Idempotent; a missing kernel that a later tfjs-backend-wasm provides itself is left alone.
  */
 export function registerWasmGradients(): void {
@@ -36,5 +48,9 @@ export function registerWasmGradients(): void {
   overrideKernel(conv2dBackpropInputKernel, ({ attrs }) => isChannelsLast((attrs as unknown as tf.Conv2DBackpropInputAttrs).dataFormat));
   overrideKernel(leadingSumKernel, handlesLeadingReduce);
   overrideKernel(leadingMeanKernel, handlesLeadingReduce);
+  overrideKernel(scalarMinimumKernel, handlesScalarOperand);
+  overrideKernel(scalarMaximumKernel, handlesScalarOperand);
+  overrideKernel(scalarGreaterKernel, handlesScalarOperand);
+  overrideKernel(fusedBatchNormKernel, handlesBatchNorm);
   registerFastTile();
 }

@@ -17,10 +17,11 @@ function asTensor(info: tf.TensorInfo, backend: tf.KernelBackend): tf.Tensor {
   return t;
 }
 
-export function opsKernel<A, N extends string>(
+export function opsKernel<A, N extends string, O extends string = never>(
   kernelName: string,
   inputNames: readonly N[],
-  body: (inputs: Record<N, tf.Tensor>, attrs: A) => tf.Tensor,
+  body: (inputs: Record<N, tf.Tensor> & Partial<Record<O, tf.Tensor>>, attrs: A) => tf.Tensor,
+  optionalNames: readonly O[] = [],
 ): tf.KernelConfig {
   return {
     kernelName,
@@ -33,7 +34,12 @@ export function opsKernel<A, N extends string>(
           if (!info) throw new Error(`${kernelName}: missing input '${name}'`);
           wrapped[name] = asTensor(info, backend as tf.KernelBackend);
         }
-        return body(wrapped, attrs as unknown as A);
+        const optional: Partial<Record<O, tf.Tensor>> = {};
+        for (const name of optionalNames) {
+          const info = inputs[name];
+          if (info) optional[name] = asTensor(info, backend as tf.KernelBackend);
+        }
+        return body({ ...wrapped, ...optional }, attrs as unknown as A);
       }),
   };
 }
