@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+// The op gradients are registered by tfjs-layers' Node bundle, as in training.
+import '@tensorflow/tfjs-layers';
 import { registerWasmGradients } from '../../src/core/backend/wasmGradients';
 import { handlesScalarOperand } from '../../src/core/backend/wasmGradients/elementwise';
 
@@ -96,4 +98,40 @@ test('FusedBatchNorm matches cpu: per-channel or broadcast parameters, with and 
     const err = Math.max(...ref.values.map((v, i) => Math.abs(wasm[k]!.values[i]! - v)));
     assert.ok(err <= 1e-6 * scale, `case ${k}: max error ${err} against scale ${scale}`);
   }
+});
+
+test('Identity and same-dtype Cast share data on wasm: values survive disposing the source, memory returns to baseline', async () => {
+  registerWasmGradients();
+  await tf.setBackend('wasm');
+  const base = tf.memory();
+  const x = tf.tensor2d([1.5, -2, 3, 4e-40], [2, 2]);
+  const copy = tf.clone(x); // Identity
+  const same = tf.cast(x, 'float32');
+  const ints = tf.tensor1d([7, -3], 'int32');
+  const intsSame = tf.cast(ints, 'int32');
+  const asFloat = tf.cast(ints, 'float32'); // a real conversion keeps the stock kernel
+  // Three buffers: x's (shared by its two views), ints' (shared by its int view), the conversion's.
+  assert.equal(tf.memory().numDataBuffers - base.numDataBuffers, 3);
+  x.dispose();
+  ints.dispose();
+  assert.deepEqual([...copy.dataSync()], [1.5, -2, 3, 4e-40].map((v) => Math.fround(v)));
+  assert.deepEqual([...same.dataSync()], [...copy.dataSync()]);
+  assert.deepEqual([...intsSame.dataSync()], [7, -3]);
+  assert.equal(asFloat.dtype, 'float32');
+  assert.deepEqual([...asFloat.dataSync()], [7, -3]);
+  tf.dispose([copy, same, intsSame, asFloat]);
+  assert.equal(tf.memory().numTensors, base.numTensors);
+  assert.equal(tf.memory().numDataBuffers, base.numDataBuffers);
+});
+
+test('a gradient through saved tensors is unchanged by the shared Identity (square, relu, relu6)', async () => {
+  const xs = [-7, -1, -0.5, 0, 0.25, 1, 3, 5.5, 6, 6.5, 9];
+  const { cpu, wasm } = await both(() =>
+    tf.tidy(() => {
+      const x = tf.tensor1d(xs);
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.add(tf.square(t), tf.minimum(6, tf.relu(tf.mul(t, 2))))))(x);
+      return [...g.dataSync()];
+    }),
+  );
+  assert.deepEqual(wasm, cpu);
 });

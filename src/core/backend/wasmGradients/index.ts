@@ -13,6 +13,7 @@ import { registerFastTile } from './fastTile';
 import { fusedBatchNormKernel, handlesBatchNorm, handlesScalarOperand, scalarGreaterKernel, scalarMaximumKernel, scalarMinimumKernel } from './elementwise';
 import { handlesLeadingReduce, leadingMeanKernel, leadingSumKernel } from './leadingReduce';
 import { overrideKernel } from './overrideKernel';
+import { handlesIdentity, handlesSameDtypeCast, sharedCastKernel, sharedIdentityKernel } from './sharedIdentity';
 
 const KERNELS: tf.KernelConfig[] = [conv2dBackpropFilterKernel, depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel];
 
@@ -28,6 +29,8 @@ export const WASM_REPLACED_KERNELS: readonly string[] = [
   tf.Maximum,
   tf.Greater,
   tf.FusedBatchNorm,
+  tf.Identity,
+  tf.Cast,
   tf.Tile,
 ];
 
@@ -37,7 +40,8 @@ const isChannelsLast = (format: unknown): boolean => format === undefined || for
  * Registers the missing gradient kernels for 'wasm', the faster Conv2DBackpropInput (XNNPACK
  * instead of the stock element loop), Sum and Mean over leading axes as average pooling,
  * Minimum/Maximum/Greater against a scalar and FusedBatchNorm on fast elementwise kernels,
- * and a Tile that broadcasts (BatchNorm's gradient).
+ * Identity and same-dtype Cast sharing their input's data instead of copying it, and a Tile that
+ * broadcasts (BatchNorm's gradient).
  * Idempotent; a missing kernel that a later tfjs-backend-wasm provides itself is left alone.
  */
 export function registerWasmGradients(): void {
@@ -52,5 +56,7 @@ export function registerWasmGradients(): void {
   overrideKernel(scalarMaximumKernel, handlesScalarOperand);
   overrideKernel(scalarGreaterKernel, handlesScalarOperand);
   overrideKernel(fusedBatchNormKernel, handlesBatchNorm);
+  overrideKernel(sharedIdentityKernel, handlesIdentity);
+  overrideKernel(sharedCastKernel, handlesSameDtypeCast);
   registerFastTile();
 }
