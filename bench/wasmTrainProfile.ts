@@ -4,7 +4,7 @@
 // profile: per-kernel milliseconds of one step (nested kernels are counted in their parent too;
 //   SHAPES=1 splits rows by input shapes). ab: steps alternating between the current kernels and
 //   the stock wasm kernels for the listed names, median seconds per step of each.
-// Without a mode: measureTrainStep's images/s (REPEATS timed steps, default 3).
+// Without a mode: measureTrainStep's images/s (REPEATS timed steps, default 3) and the wasm heap.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-wasm';
@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { selectBackend } from '../src/core/backend/select';
 import { measureTrainStep } from '../src/core/backend/measure';
 import { fsLoadHandler } from '../src/core/model/fsHandler';
+import { wasmHeapBytes } from './timing';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const model = await tfl.loadLayersModel(fsLoadHandler(modelJson));
   if (mode === '') {
     const r = await measureTrainStep(model, { batchSize: bs, warmup: 1, repeats: Number(process.env.REPEATS ?? 3) });
-    console.log(`alpha ${alpha} batch ${bs}: ${r.imagesPerSecond.toFixed(2)} img/s, runs ${r.runs.map((s) => s.toFixed(2)).join(' ')}`);
+    console.log(`alpha ${alpha} batch ${bs}: ${r.imagesPerSecond.toFixed(2)} img/s, runs ${r.runs.map((s) => s.toFixed(2)).join(' ')}, wasm heap ${(wasmHeapBytes() / 2 ** 20).toFixed(0)} MiB`);
     return;
   }
   const x = tf.randomUniform([bs, 224, 224, 3], -1, 1);
