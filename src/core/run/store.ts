@@ -102,7 +102,9 @@ export class RunWriter {
   /** Queues an event line; lines are appended in order, batched to keep I/O off the hot path. */
   record(event: RunEvent): void {
     this.lines.push(JSON.stringify(event));
-    if (this.lines.length >= 64 || event.kind !== 'batch') void this.flush();
+    // A failed write stays in `pending` and is thrown by the next writeSummary; here it must not
+    // become an unhandled rejection (which ends the process and loses the summary).
+    if (this.lines.length >= 64 || event.kind !== 'batch') this.flush().catch(() => undefined);
   }
 
   flush(): Promise<void> {
