@@ -95,17 +95,3 @@ export function layerStates(
     return isBatchNorm(name) ? 'bn-inference' : 'frozen';
   });
 }
-
-/**
- * The index of the last layer of the longest frozen prefix (-1 when the first layer trains):
- * everything up to it can be computed once and cached. For branching graphs the engine
- * further checks that the prefix is closed (no later layer reads an earlier tensor).
- */
-export function frozenPrefixEnd(states: readonly LayerState[]): number {
-  let end = -1;
-  for (const s of states) {
-    if (s === 'frozen' || s === 'bn-inference') end++;
-    else break;
-  }
-  return end;
-}

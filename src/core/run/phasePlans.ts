@@ -2,9 +2,10 @@
 // before training: which base layers train, how many parameters train or stay frozen.
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { PhaseInfo } from '../../shared/events';
-import { closestNames, frozenPrefixEnd, layerStates, referencedLayers, UnknownLayerError } from '../../shared/freezePlan';
+import { closestNames, layerStates, referencedLayers, UnknownLayerError } from '../../shared/freezePlan';
 import type { Experiment } from '../experiment/schema';
 import type { PhasePlan } from '../train/trainModel';
+import type { TransferModel } from '../model';
 
 const layerParams = (base: LayersModel, name: string) =>
   base.getLayer(name).weights.reduce((a, w) => a + w.shape.reduce((x: number, y) => x * (y ?? 1), 1), 0);
@@ -20,7 +21,8 @@ export function checkLayerNames(e: Experiment, names: readonly string[]): void {
  * The baseline trains every layer from random weights, for the same epochs, at the head
  * phase's learning rate (a fine-tune rate would leave random weights nearly untouched).
  */
-export function phasePlans(base: LayersModel, baseLayerNames: readonly string[], e: Experiment, baseline: boolean): PhasePlan[] {
+export function phasePlans(tm: TransferModel, e: Experiment, baseline: boolean): PhasePlan[] {
+  const { base, baseLayerNames } = tm;
   const isBn = (n: string) => base.getLayer(n).getClassName() === 'BatchNormalization';
   return e.training.phases.map((spec, index) => {
     const planSpec = baseline
@@ -36,7 +38,6 @@ export function phasePlans(base: LayersModel, baseLayerNames: readonly string[],
       if (s === 'trainable') trainable += p;
       else frozen += p;
     });
-    const end = frozenPrefixEnd(states);
     const info: PhaseInfo = {
       index,
       name: spec.name,
@@ -45,7 +46,9 @@ export function phasePlans(base: LayersModel, baseLayerNames: readonly string[],
       trainableLayers: baseLayerNames.filter((_, i) => states[i] === 'trainable'),
       trainableParams: trainable,
       frozenParams: frozen,
-      cacheBoundary: end >= 0 ? baseLayerNames[end]! : null,
+      // Where the engine splits (tm.boundaryFor: the input layer is no step, and a branching
+      // prefix must be closed), and only when the experiment caches features at all.
+      cacheBoundary: e.featureCache ? tm.boundaryFor(states) : null,
     };
     return { info, spec: planSpec, states };
   });

@@ -91,7 +91,7 @@ export async function runExperiment(experimentFile: string, opts: RunOptions = {
     releaseWeights([base]);
     throw err;
   }
-  const transferPlans = phasePlans(base, tm.baseLayerNames, e, false);
+  const transferPlans = phasePlans(tm, e, false);
 
   const writer = await RunWriter.create(runsDir, e.name, { ...e, $resolved: { file, runsDir, backend: backend.chosen } });
   const record = (ev: RunEvent) => {
@@ -150,7 +150,7 @@ export async function runExperiment(experimentFile: string, opts: RunOptions = {
       const scratchBase = freshCopy(base, e.seed + 1);
       const scratch = buildTransferModel(scratchBase, e.model, ds.classes.length, e.seed + 1);
       models.push(scratchBase, scratch.model);
-      const baseline = await trainModel('baseline', scratch, phasePlans(scratchBase, scratch.baseLayerNames, e, true), ds, e.training, flip, e.seed, session, e.featureCache);
+      const baseline = await trainModel('baseline', scratch, phasePlans(scratch, e, true), ds, e.training, flip, e.seed, session, e.featureCache);
       summary.baseline = result(baseline);
       if (baseline.stopped) return await finish('stopped');
       if (summary.transfer.test && summary.baseline.test) {
