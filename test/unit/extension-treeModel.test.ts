@@ -41,6 +41,9 @@ test('a failed run shows its error in the tooltip; an active run shows live epoc
   assert.equal(live.description, 'epoch 2/5 · val 80.0%');
   assert.equal(live.icon!.id, 'sync~spin');
   assert.equal(live.contextValue, 'run.active');
+  // Before the first epoch the feature/download task is what is happening, not "epoch 0/5".
+  const features = runView({ runId: 'z', runDir: '/r/z', summary: null }, { epoch: 0, epochs: 5, task: 'features 10/600' });
+  assert.equal(features.description, 'features 10/600');
 });
 
 test('helpers: durations, best accuracy, status icons, shapes', () => {

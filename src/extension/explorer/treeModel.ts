@@ -83,7 +83,8 @@ export function runView(run: RunInfo, live?: LiveProgress): NodeView {
   const status: RunStatus | null = live ? 'running' : (s?.status ?? null);
   const parts: string[] = [];
   if (live) {
-    if (live.epoch !== undefined && live.epochs !== undefined) parts.push(`epoch ${live.epoch}/${live.epochs}`);
+    // Before the first epoch (epoch 0) the download/feature task says more, as in the CodeLens.
+    if (live.epoch !== undefined && live.epochs !== undefined && (live.epoch > 0 || !live.task)) parts.push(`epoch ${live.epoch}/${live.epochs}`);
     else if (live.task) parts.push(live.task);
     else parts.push('starting');
     if (live.valAccuracy !== undefined) parts.push(`val ${formatAccuracy(live.valAccuracy)}`);
