@@ -1,9 +1,10 @@
 // The command line: which command, which arguments. Pure (no I/O), so every rule about
 // what is accepted and what is refused is unit-tested without starting a process.
 import { parseArgs } from 'node:util';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../shared/trainerProtocol';
 
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendPref = (typeof BACKENDS)[number];
+export const BACKENDS = BACKEND_PREFERENCES;
+export type BackendPref = BackendPreference;
 
 export type CliCommand =
   | { command: 'run'; file: string; backend?: BackendPref; runsDir?: string; json: boolean }

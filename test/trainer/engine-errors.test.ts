@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { runExperiment } from '../../src/core/run/runExperiment';
+import { runExperiment, RunStoppedError } from '../../src/core/run/runExperiment';
 import { listRuns, readRunEvents } from '../../src/core/run/store';
 import { ExperimentFileError } from '../../src/core/experiment/load';
 import { UnknownLayerError } from '../../src/shared/freezePlan';
@@ -76,4 +76,22 @@ test('a broken experiment file fails naming the file, line and path', async () =
     assert.match(err.message, /seed: /);
     return true;
   });
+});
+
+test('a stop while the data loads ends the run before any run folder exists', async () => {
+  const file = ws.write('early-stop', rpsExperiment({ name: 'early-stop', data: smallRps(12) }));
+  const ctl = new AbortController();
+  const promise = runExperiment(file, { signal: ctl.signal, onEvent: (e) => e.kind === 'progress' && e.task === 'loading images' && ctl.abort() });
+  await assert.rejects(promise, (err: Error) => err instanceof RunStoppedError && /stopped before training started/.test(err.message));
+  assert.deepEqual(await listRuns(path.join(ws.dir, 'runs'), 'early-stop'), []);
+});
+
+test('early stopping with no validation split is reported as off', async () => {
+  const e = rpsExperiment({ name: 'no-val', data: smallRps(12), epochs: 1 });
+  const spec = { ...e, data: { ...e.data, split: { validation: 0, test: 0.2 } }, training: { ...e.training, earlyStopping: { monitor: 'val_loss', patience: 1 } } };
+  const warnings: string[] = [];
+  const s = await runExperiment(ws.write('no-val', spec), { onEvent: (ev) => ev.kind === 'warning' && warnings.push(ev.message) });
+  assert.equal(s.status, 'completed', s.error);
+  assert.equal(s.counts.validation, 0);
+  assert.ok(warnings.some((w) => /early stopping is off/.test(w)), warnings.join('\n'));
 });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import sharp from 'sharp';
-import { BatchPrefetcher, decodeImage, epochOrder, fillBatch, flipHorizontal, makeBatch, preprocessPixels, type Dataset, type Split } from '../../src/core/data';
+import { decodeImage, fillBatch, flipHorizontal, makeBatch, preprocessPixels, type Dataset, type Split } from '../../src/core/data';
 import { createRng } from '../../src/core/util/random';
 
 before(async () => {
@@ -94,60 +94,4 @@ test('random flips: seeded, about half, train split only', () => {
   assert.throws(() => fillBatch(ds, ds.train, [0], { flipHorizontal: true }), /needs a seeded rng/);
   // Explicit flips apply to any split.
   assert.deepEqual(fillBatch(ds, ds.test, [0, 1], { flip: [true, false] }).flipped, [true, false]);
-});
-
-test('the prefetcher yields the same batches as makeBatch, and leaks nothing', async () => {
-  const ds = dataset();
-  const order = epochOrder(ds.train.count, createRng(4, 'shuffle'));
-  assert.deepEqual(Array.from(order).sort((p, q) => p - q), Array.from({ length: 50 }, (_, i) => i));
-  const before = tf.memory().numTensors;
-
-  const direct: { x: number[]; y: number[] }[] = [];
-  const rngA = createRng(4, 'augment');
-  for (let s = 0; s < 50; s += 16) {
-    const { x, y } = makeBatch(ds, ds.train, order.subarray(s, s + 16), { flipHorizontal: true, rng: rngA });
-    direct.push({ x: Array.from(x.dataSync()), y: Array.from(y.dataSync()) });
-    tf.dispose([x, y]);
-  }
-
-  const pre = new BatchPrefetcher(ds, ds.train, { batchSize: 16, order, flipHorizontal: true, rng: createRng(4, 'augment') });
-  assert.equal(pre.batches, 4);
-  const sizes: number[] = [];
-  let b = 0;
-  for await (const { x, y, indices } of pre) {
-    sizes.push(indices.length);
-    assert.deepEqual(Array.from(x.dataSync()), direct[b]!.x);
-    assert.deepEqual(Array.from(y.dataSync()), direct[b]!.y);
-    tf.dispose([x, y]);
-    // Give the prefetch its turn, as training's awaits would.
-    await new Promise((r) => setImmediate(r));
-    b++;
-  }
-  assert.deepEqual(sizes, [16, 16, 16, 2]);
-  assert.equal(tf.memory().numTensors, before);
-
-  // Stopping early: the batch prepared ahead holds no tensors.
-  const early = new BatchPrefetcher(ds, ds.train, { batchSize: 8 });
-  for await (const { x, y } of early) {
-    tf.dispose([x, y]);
-    break;
-  }
-  assert.deepEqual(await early.next(), { done: true, value: undefined });
-  assert.equal(tf.memory().numTensors, before);
-});
-
-test('the prefetcher prepares the next batch while the caller awaits', async () => {
-  const ds = dataset();
-  const inner = createRng(5, 'augment');
-  let draws = 0;
-  const rng = { ...inner, next: () => (draws++, inner.next()) };
-  const pre = new BatchPrefetcher(ds, ds.train, { batchSize: 10, flipHorizontal: true, rng });
-  const first = await pre.next();
-  assert.equal(draws, 10, 'only the first batch is built before it is returned');
-  await new Promise((r) => setImmediate(r));
-  assert.equal(draws, 20, 'the second batch was built during the await');
-  if (!first.done) tf.dispose([first.value.x, first.value.y]);
-  await pre.return();
-  await new Promise((r) => setImmediate(r));
-  assert.equal(draws, 20, 'nothing more is built after return()');
 });

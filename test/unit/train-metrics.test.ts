@@ -39,3 +39,12 @@ test('early stopping waits `patience` epochs without improvement', () => {
   assert.equal(acc.update(0.5), false);
   assert.equal(acc.update(0.505), true, 'an improvement below minDelta does not count');
 });
+
+test('a NaN validation value counts as no improvement', () => {
+  const s = new EarlyStopping('val_loss', 2);
+  assert.equal(s.update(1.0), false);
+  assert.equal(s.update(Number.NaN), false);
+  assert.equal(s.update(Number.NaN), true);
+  assert.equal(s.bestValue, 1.0);
+  assert.equal(new EarlyStopping('val_loss', 1).update(undefined), false, 'no validation split: nothing to monitor');
+});

@@ -2,7 +2,7 @@
 // on stdout (a summary, or with --json one JSON line last).
 import * as path from 'node:path';
 import type { RunSummary } from '../../shared/events';
-import { runExperiment } from '../../core/run/runExperiment';
+import { runExperiment, RunStoppedError } from '../../core/run/runExperiment';
 import type { BackendPref } from '../args';
 import { errorLine, formatRunSummary, runResultJson, type RunResultJson } from '../format';
 import { EXIT, modelCacheDir, type CliIo } from '../io';
@@ -63,9 +63,10 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     outcome = await runWithProgress(args.file, args, io, reporter);
   } catch (err) {
     const line = errorLine(err);
+    const stopped = err instanceof RunStoppedError;
     io.stderr.write(line + '\n');
-    if (args.json) io.stdout.write(JSON.stringify({ status: 'failed', error: line.replace(/^error: /, '') } satisfies RunResultJson) + '\n');
-    return EXIT.failed;
+    if (args.json) io.stdout.write(JSON.stringify({ status: stopped ? 'stopped' : 'failed', error: line.replace(/^error: /, '') } satisfies RunResultJson) + '\n');
+    return stopped ? EXIT.interrupted : EXIT.failed;
   }
   const { summary, runDir } = outcome;
   const dir = runDir ?? '';

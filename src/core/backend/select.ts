@@ -10,11 +10,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
-import type { BackendReport } from '../../shared/trainerProtocol';
+import { BACKEND_PREFERENCES, type BackendPreference, type BackendReport } from '../../shared/trainerProtocol';
 import { registerWasmGradients } from './wasmGradients';
 
-export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export { BACKEND_PREFERENCES, type BackendPreference };
 export type BackendCandidate = BackendReport['candidates'][number];
 
 export class BackendUnavailableError extends Error {

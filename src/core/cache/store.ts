@@ -21,15 +21,9 @@ export interface NamespaceSpec {
   imageShape: readonly number[];
 }
 
-export interface CacheStats {
-  hits: number;
-  misses: number;
-}
-
 export class FeatureCache {
   readonly dir: string;
   readonly maxBytes: number;
-  readonly stats: CacheStats = { hits: 0, misses: 0 };
   /** Namespaces dropped to stay under maxBytes, oldest first (for tests and logs). */
   readonly evicted: string[] = [];
   private readonly open = new Map<string, FeaturePack>();

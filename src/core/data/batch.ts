@@ -107,9 +107,3 @@ export function makeBatch(ds: Dataset, split: Split, indices: ArrayLike<number>,
   const { x, y } = toTensors(ds, fillBatch(ds, split, indices, opts));
   return { x, y };
 }
-
-/** 0..count-1, shuffled by `rng` when given (one epoch's visiting order). */
-export function epochOrder(count: number, rng?: Rng): Int32Array {
-  const order = Int32Array.from({ length: count }, (_, i) => i);
-  return rng ? rng.shuffle(order) : order;
-}

@@ -5,8 +5,7 @@ import { loadMnist } from './mnist';
 import type { Dataset, LoadOptions } from './types';
 
 export type { Dataset, LoadOptions, Preprocess, SkippedImage, Split } from './types';
-export { preprocessPixels, flipHorizontal, fillBatch, makeBatch, toTensors, epochOrder, type Batch, type BatchOptions, type HostBatch } from './batch';
-export { BatchPrefetcher, type PrefetchOptions } from './prefetch';
+export { preprocessPixels, flipHorizontal, fillBatch, makeBatch, toTensors, type Batch, type BatchOptions, type HostBatch } from './batch';
 export { listImageFolder, planImageFolder, decodeImage, IMAGE_EXTENSIONS } from './imageFolder';
 export { splitCounts, splitClass } from './split';
 

@@ -54,11 +54,6 @@ export function checkShardPath(shard: unknown, file: string): string {
   return segments.filter((s) => s !== '' && s !== '.').join('/');
 }
 
-/** Every shard path of the manifest, checked, in manifest order. */
-export function shardPaths(manifest: io.WeightsManifestConfig, file: string): string[] {
-  return manifest.flatMap((group) => group.paths.map((p) => checkShardPath(p, file)));
-}
-
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
 
 /** Bytes a weight group's tensors take, or null when it holds strings (variable length). */

@@ -61,8 +61,19 @@ function result(o: TrainOutcome): ModelResult {
   return { final: o.final, best: o.best, test: o.test, epochsRun: o.epochsRun, seconds: o.seconds };
 }
 
+/** A stop that arrived while images or the model were loading: no run folder was written. */
+export class RunStoppedError extends Error {
+  constructor() {
+    super('stopped before training started (no run folder was written)');
+    this.name = 'RunStoppedError';
+  }
+}
+
 export async function runExperiment(experimentFile: string, opts: RunOptions = {}): Promise<RunSummary> {
   const emit = (e: RunEvent) => opts.onEvent?.(e);
+  const throwIfStopped = () => {
+    if (opts.signal?.aborted) throw new RunStoppedError();
+  };
   const { file, dir, experiment: e } = await loadExperimentFile(experimentFile);
   const runsDir = path.resolve(opts.runsDir ?? defaultRunsDir(file));
   const started = new Date();
@@ -72,6 +83,7 @@ export async function runExperiment(experimentFile: string, opts: RunOptions = {
     seed: e.seed,
     onProgress: (done, total) => emit({ kind: 'progress', task: 'loading images', done, total }),
   });
+  throwIfStopped();
   if (ds.skipped.length) {
     emit({ kind: 'warning', message: `skipped ${ds.skipped.length} unreadable image(s): ${ds.skipped.map((s) => `${s.file} (${s.reason})`).join('; ')}` });
   }
@@ -84,6 +96,7 @@ export async function runExperiment(experimentFile: string, opts: RunOptions = {
   });
   let tm: TransferModel;
   try {
+    throwIfStopped();
     checkLayerNames(e, base.layers.map((l) => l.name));
     checkInputShape(base.inputs[0]!.shape, ds.imageShape, e.model.base);
     tm = buildTransferModel(base, e.model, ds.classes.length, e.seed);
@@ -92,6 +105,9 @@ export async function runExperiment(experimentFile: string, opts: RunOptions = {
     throw err;
   }
   const transferPlans = phasePlans(tm, e, false);
+  if (e.training.earlyStopping && ds.validation.count === 0) {
+    emit({ kind: 'warning', message: 'training.earlyStopping monitors the validation split, which is empty (data.split.validation is 0): early stopping is off' });
+  }
 
   const writer = await RunWriter.create(runsDir, e.name, { ...e, $resolved: { file, runsDir, backend: backend.chosen } });
   const record = (ev: RunEvent) => {

@@ -11,7 +11,9 @@ export class EarlyStopping {
 
   /** Feeds one epoch's value; true when training should stop. */
   update(value: number | undefined): boolean {
-    if (value === undefined || Number.isNaN(value)) return false;
+    if (value === undefined) return false;
+    // A diverged run (NaN loss) is no improvement: it counts toward the patience, as in Keras.
+    if (Number.isNaN(value)) return ++this.wait >= this.patience;
     const improved =
       this.best === null || (this.monitor === 'val_loss' ? value < this.best - this.minDelta : value > this.best + this.minDelta);
     if (improved) {

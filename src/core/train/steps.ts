@@ -71,14 +71,21 @@ export async function evaluate(
     const indices = Array.from({ length: Math.min(batchSize, split.count - start) }, (_, i) => start + i);
     const x = source.batch(indices);
     const y = oneHot(split, indices, classes);
-    const [l, c, arg] = tf.tidy(() => {
-      const p = suffix.predict(x) as tf.Tensor;
-      return [tf.mul(crossEntropy(y, p), indices.length), tf.sum(correct(y, p)), tf.argMax(p, -1)];
-    });
-    lossSum += (await l.data())[0]!;
-    correctSum += (await c.data())[0]!;
-    predicted.set(await arg.data(), start);
-    tf.dispose([x, y, l, c, arg]);
+    try {
+      const [l, c, arg] = tf.tidy(() => {
+        const p = suffix.predict(x) as tf.Tensor;
+        return [tf.mul(crossEntropy(y, p), indices.length), tf.sum(correct(y, p)), tf.argMax(p, -1)];
+      });
+      try {
+        lossSum += (await l.data())[0]!;
+        correctSum += (await c.data())[0]!;
+        predicted.set(await arg.data(), start);
+      } finally {
+        tf.dispose([l, c, arg]);
+      }
+    } finally {
+      tf.dispose([x, y]);
+    }
   }
   const n = Math.max(1, split.count);
   return { loss: lossSum / n, accuracy: correctSum / n, predicted };

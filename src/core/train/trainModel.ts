@@ -106,8 +106,12 @@ export async function trainModel(
         const x = sources.train.batch(idx, flips);
         const y = oneHot(ds.train, idx, classes);
         const batchStart = performance.now();
-        const r = trainStep(trainable, optimizer, varList, x, y);
-        tf.dispose([x, y]);
+        let r: { loss: number; accuracy: number };
+        try {
+          r = trainStep(trainable, optimizer, varList, x, y);
+        } finally {
+          tf.dispose([x, y]);
+        }
         step++;
         lossSum += r.loss * idx.length;
         accSum += r.accuracy * idx.length;
