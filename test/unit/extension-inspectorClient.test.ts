@@ -72,3 +72,23 @@ test('a helper crash rejects the pending requests with the reason, and the next 
   assert.equal(children.length, 2);
   client.dispose();
 });
+
+test('an idle helper that exits late does not reject the requests of the helper started after it', async () => {
+  let hold: (() => void) | undefined;
+  const { client, children } = setup((c, req) => {
+    const reply = () => c.emit({ type: 'inspection', id: req.id, inspection: inspection(req.ref ?? 'x') });
+    if (c === children[0]) return c.emit({ type: 'backend-info', id: req.id, report: { chosen: 'wasm', candidates: [] } });
+    hold = reply;
+  });
+  await client.backendInfo();
+  children[0]!.obeysSigterm = false; // still finishing something when the idle SIGTERM comes
+  await new Promise((r) => setTimeout(r, 80));
+  assert.deepEqual(children[0]!.signals, ['SIGTERM']);
+  const p = client.inspect('m', '/ws');
+  while (!hold) await tick();
+  children[0]!.doExit(0, null); // the old helper goes only now
+  hold();
+  assert.equal((await p).ref, 'm');
+  assert.equal(children.length, 2);
+  client.dispose();
+});

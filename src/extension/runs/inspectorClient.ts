@@ -6,7 +6,7 @@ import { isTrainerMessage, TRAINER_PROTOCOL_VERSION, type BackendReport, type Tr
 import type { ModelInspector } from '../services';
 import { describeExit, type SpawnTrainer, type TrainerChild } from './trainerChild';
 
-type Pending = { resolve: (m: TrainerMessage) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> };
+type Pending = { resolve: (m: TrainerMessage) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout>; child: TrainerChild };
 type Request = { type: 'inspect'; ref: string; baseDir?: string; modelCacheDir?: string; runsDir?: string } | { type: 'backend-info' };
 
 export interface InspectorClientOptions {
@@ -84,7 +84,7 @@ export class InspectorClient implements ModelInspector {
         reject(new Error(`the trainer did not answer ${req.type} within ${Math.round(timeoutMs / 1000)} s`));
         this.scheduleIdle();
       }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { resolve, reject, timer, child });
       child.send({ ...req, id } as TrainerRequest);
     });
   }
@@ -124,7 +124,9 @@ export class InspectorClient implements ModelInspector {
       if (this.child === child) this.child = undefined;
       const err = new Error(describeExit(code, signal));
       readyReject(err);
+      // Only this process's requests: an idle helper may exit after its successor took new ones.
       for (const [id, p] of this.pending) {
+        if (p.child !== child) continue;
         clearTimeout(p.timer);
         p.reject(err);
         this.pending.delete(id);
