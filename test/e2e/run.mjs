@@ -354,6 +354,20 @@ if (!results.some((r) => !r.ok)) {
       if (summaries().length !== before) throw new Error('a run folder was created in Restricted Mode');
       await u.screenshot('restricted');
     });
+    await u.check("untrusted workspace: the panel's Run is refused too, and its Run button comes back", async () => {
+      await u.runCommand('Notifications: Clear All Notifications');
+      await u.openFile(experimentFile);
+      await u.runCommand('Transfer Lab: Open Experiment Panel');
+      const panel = u.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await panel.locator('#experiment-title', { hasText: 'rps' }).waitFor({ timeout: 60000 });
+      const before = summaries().length;
+      await panel.locator('#run-button').click();
+      await u.page.locator('.notification-toast', { hasText: 'disabled in Restricted Mode' }).first().waitFor();
+      await u.runCommand('Notifications: Clear All Notifications');
+      // Nothing runs, so the panel must not stay in its running state (Run disabled, Stop enabled).
+      await panel.locator('body[data-running="false"]').waitFor({ timeout: 10000 });
+      if (summaries().length !== before) throw new Error('a run folder was created in Restricted Mode');
+    });
   } catch (e) {
     console.error(String(e.stack || e).split('\n').slice(0, 6).join('\n'));
     console.error(u.diagnostics());

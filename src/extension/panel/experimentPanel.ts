@@ -223,10 +223,17 @@ export class ExperimentPanel implements vscode.Disposable {
         this.snapshot.running = true;
         this.post({ type: 'runs', runs: this.snapshot.runs, running: true });
         await this.saveIfDirty();
-        void this.services.runs.start(this.file).catch((err: unknown) => {
-          this.post({ type: 'error', message: `The run failed to start: ${(err as Error).message ?? String(err)}` });
-          void this.refreshRuns();
-        });
+        void this.services.runs.start(this.file).then(
+          // No summary: nothing ran (Restricted Mode, the parallel-run limit, cancelled), and the
+          // running state set above must be taken back.
+          (summary) => {
+            if (!summary) void this.refreshRuns();
+          },
+          (err: unknown) => {
+            this.post({ type: 'error', message: `The run failed to start: ${(err as Error).message ?? String(err)}` });
+            void this.refreshRuns();
+          },
+        );
         return;
       case 'stop-run':
         return this.services.runs.stop(this.file);
