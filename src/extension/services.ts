@@ -18,6 +18,8 @@ export interface RunService {
   /** Fires when a run starts or ends (for views that show running state). */
   readonly onDidChangeRunning: vscode.Event<string>;
   isRunning(experimentFile: string): boolean;
+  /** Experiment files with a run in progress. */
+  activeFiles(): string[];
   /** Starts a run; resolves with the summary when it ends (completed, stopped or failed). */
   start(experimentFile: string): Promise<RunSummary | undefined>;
   stop(experimentFile: string): Promise<void>;

@@ -293,8 +293,18 @@ try {
     const run = summaries().find((s) => !before.has(s.id));
     if (!run || run.status !== 'failed' || !/killed \(SIGKILL/.test(run.error ?? '')) throw new Error('summary.json: ' + JSON.stringify(run && { status: run.status, error: run.error }));
     // The reason is in the row's hover.
-    await row.hover();
-    await page.locator('.monaco-hover, .workbench-hover', { hasText: /Status: failed/ }).filter({ hasText: 'Error: the trainer process was killed (SIGKILL' }).first().waitFor();
+    // Tree tooltips resolve lazily and a hover can be missed while the tree re-renders: retry it.
+    const failedHover = page.locator('.monaco-hover, .workbench-hover', { hasText: /Status: failed/ }).filter({ hasText: 'Error: the trainer process was killed (SIGKILL' }).first();
+    for (let attempt = 1; ; attempt++) {
+      await page.mouse.move(5, 5);
+      await row.hover();
+      try {
+        await failedHover.waitFor({ timeout: 8000 });
+        break;
+      } catch (err) {
+        if (attempt === 4) throw err;
+      }
+    }
     await h.screenshot('trainer-crashed');
     await page.mouse.move(5, 5);
     await statusItem().waitFor({ state: 'detached' });

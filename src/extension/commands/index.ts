@@ -118,9 +118,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
   register('transferLab.deleteRun', async (arg) => {
     const run = await runFrom(arg);
     if (!run) return;
-    const file = (arg as ExplorerNode | undefined)?.kind === 'run' ? (arg as Extract<ExplorerNode, { kind: 'run' }>).experimentFile : undefined;
-    const active = file ? deps.runs.activeEvents(file).find((e) => e.kind === 'run-start') : undefined;
-    if (active && active.kind === 'run-start' && active.runDir === run.runDir) {
+    // Whether picked from the tree or the palette, a run still training is never deleted.
+    const active = deps.runs.activeFiles().some((f) => deps.runs.activeEvents(f).some((e) => e.kind === 'run-start' && e.runDir === run.runDir));
+    if (active) {
       void vscode.window.showWarningMessage('Transfer Lab: this run is still active; stop it before deleting it.');
       return;
     }
