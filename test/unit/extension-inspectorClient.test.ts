@@ -92,3 +92,26 @@ test('an idle helper that exits late does not reject the requests of the helper 
   assert.equal(children.length, 2);
   client.dispose();
 });
+
+test('a helper that never says ready is killed and its requests fail; the next request starts a new one', async () => {
+  const children: FakeTrainer[] = [];
+  const client = new InspectorClient({
+    spawn: () => {
+      const c = new FakeTrainer();
+      children.push(c);
+      // The second helper starts normally and answers.
+      if (children.length > 1) {
+        c.onRequest = (req) => setImmediate(() => c.emit({ type: 'inspection', id: (req as { id: number }).id, inspection: inspection('m') }));
+        setImmediate(() => c.emit({ type: 'ready', protocol: TRAINER_PROTOCOL_VERSION, pid: c.pid }));
+      }
+      return c;
+    },
+    readyTimeoutMs: 30,
+  });
+  await assert.rejects(client.inspect('m', '/ws'), /the trainer did not start within 0 s/);
+  assert.deepEqual(children[0]!.signals, ['SIGKILL']);
+  await tick();
+  assert.equal((await client.inspect('m', '/ws')).ref, 'm');
+  assert.equal(children.length, 2);
+  client.dispose();
+});

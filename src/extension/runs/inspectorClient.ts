@@ -15,6 +15,8 @@ export interface InspectorClientOptions {
   idleMs?: number;
   /** A request (a model download, say) may take this long. */
   requestTimeoutMs?: number;
+  /** How long a new helper may take to say ready before it is killed (default 60 s, as for runs). */
+  readyTimeoutMs?: number;
   modelCacheDir?: () => string | undefined;
   /** Where "run:<experiment>" base models of experiments in `baseDir` live. */
   runsDir?: (baseDir: string) => string;
@@ -99,6 +101,16 @@ export class InspectorClient implements ModelInspector {
     this.ready = new Promise<void>((res, rej) => ((readyResolve = res), (readyReject = rej)));
     // Callers await `ready`; keep an unobserved rejection from being reported globally.
     this.ready.catch(() => undefined);
+    // A helper that neither says ready nor exits would hang every inspection: kill it.
+    const readyMs = this.o.readyTimeoutMs ?? 60_000;
+    const readyTimer = setTimeout(() => {
+      readyReject(new Error(`the trainer did not start within ${Math.round(readyMs / 1000)} s`));
+      child.kill('SIGKILL');
+    }, readyMs);
+    void this.ready.then(
+      () => clearTimeout(readyTimer),
+      () => clearTimeout(readyTimer),
+    );
     child.onOutput((line, stream) => this.o.log?.(stream === 'stderr' ? 'warn' : 'info', `[inspector] ${line}`));
     child.onMessage((raw) => {
       if (!isTrainerMessage(raw)) return;
