@@ -222,6 +222,22 @@ try {
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'detached' });
     await page.locator('.monaco-editor .view-line span', { hasText: '"conv_pw_13_relu"' }).first().hover();
     await page.locator('.monaco-hover', { hasText: /conv_pw_13_relu\s+Activation/ }).filter({ hasText: '[?,7,7,256]' }).filter({ hasText: /Layer 82 of 88/ }).first().waitFor();
+    // A base model that cannot be read is a warning on model.base itself, not on another string
+    // that happens to be equal (here the description, earlier in the file).
+    const orig = JSON.parse(fs.readFileSync(experimentFile, 'utf8'));
+    editExperiment((x) => {
+      x.description = 'missing/model.json';
+      x.model.base = 'missing/model.json';
+    });
+    const baseLine = fs.readFileSync(experimentFile, 'utf8').split('\n').findIndex((l) => l.includes('"base"')) + 1;
+    await page.keyboard.press('Control+Shift+M');
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'model.base: cannot read the base model' }).filter({ hasText: `Ln ${baseLine},` }).first().waitFor();
+    await page.keyboard.press('Control+Shift+M');
+    editExperiment((x) => {
+      x.description = orig.description;
+      x.model.base = orig.model.base;
+    });
+    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'detached' });
   });
 
   await h.check('Show Backend Info names the backend a run would use', async () => {

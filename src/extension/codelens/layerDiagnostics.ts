@@ -2,6 +2,7 @@
 // layer names the base model does not have (with the closest names as quick fixes). Hovering a
 // layer name shows its type, output shape and params. Layer lists come from the inspector.
 import * as path from 'node:path';
+import * as jsonc from 'jsonc-parser';
 import * as vscode from 'vscode';
 import { DisposableStore } from '../disposables';
 import { formatParams, formatShape } from '../explorer/treeModel';
@@ -22,7 +23,14 @@ export class LayerDiagnostics implements vscode.HoverProvider, vscode.CodeAction
   constructor(private readonly inspector: ModelInspector) {
     this.store.add(vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)));
     this.store.add(vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, 400)));
-    this.store.add(vscode.workspace.onDidCloseTextDocument((d) => this.diagnostics.delete(d.uri)));
+    this.store.add(
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        // A check still scheduled or awaiting an inspection must not bring the problems back.
+        clearTimeout(this.timers.get(d.uri.toString()));
+        this.timers.delete(d.uri.toString());
+        this.diagnostics.delete(d.uri);
+      }),
+    );
     this.store.add(vscode.workspace.onDidGrantWorkspaceTrust(() => vscode.workspace.textDocuments.forEach((d) => this.schedule(d, 0))));
     this.store.add({ dispose: () => this.timers.forEach((t) => clearTimeout(t)) });
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
@@ -66,12 +74,12 @@ export class LayerDiagnostics implements vscode.HoverProvider, vscode.CodeAction
     try {
       inspection = await this.inspection(doc, x.model.base);
     } catch (err) {
-      if (doc.version !== version) return;
-      const node = layerRefs(text, x)[0];
-      const baseAt = text.indexOf(JSON.stringify(x.model.base));
-      const offset = baseAt >= 0 ? baseAt : (node?.offset ?? 0);
+      if (doc.isClosed || doc.version !== version) return;
+      const tree = jsonc.parseTree(text);
+      const node = tree && jsonc.findNodeAtLocation(tree, ['model', 'base']);
+      const offset = node?.offset ?? 0;
       const d = new vscode.Diagnostic(
-        new vscode.Range(doc.positionAt(offset), doc.positionAt(offset + JSON.stringify(x.model.base).length)),
+        new vscode.Range(doc.positionAt(offset), doc.positionAt(offset + (node?.length ?? 1))),
         `model.base: cannot read the base model: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
         vscode.DiagnosticSeverity.Warning,
       );
@@ -79,7 +87,7 @@ export class LayerDiagnostics implements vscode.HoverProvider, vscode.CodeAction
       this.diagnostics.set(doc.uri, [d]);
       return;
     }
-    if (doc.version !== version) return;
+    if (doc.isClosed || doc.version !== version) return;
     if (!inspection) {
       this.diagnostics.set(doc.uri, []);
       return;
