@@ -35,3 +35,10 @@ export interface ModelInspection {
 export type LayerState = 'frozen' | 'trainable' | 'bn-inference' | 'cut' | 'head';
 
 export type FreezePlanSpec = 'all' | 'none' | { upTo: string } | { layers: string[] };
+
+/** "[?,7,7,256]"; several outputs side by side. `unknown` stands for the batch and other free dimensions. */
+export function formatShape(shape: Shape | Shape[], opts: { unknown?: string; separator?: string } = {}): string {
+  const { unknown = '?', separator = ',' } = opts;
+  const one = (s: Shape) => `[${s.map((d) => (d === null ? unknown : String(d))).join(separator)}]`;
+  return shape.length > 0 && shape.every((d) => Array.isArray(d)) ? (shape as Shape[]).map(one).join(' ') : one(shape as Shape);
+}

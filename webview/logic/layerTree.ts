@@ -2,7 +2,7 @@
 // freeze plan (computed by the same `layerStates` the engine uses), the new head's layers,
 // and the parameter totals. Pure, so it is unit tested and cheap to recompute per toggle.
 import { layerStates } from '../../src/shared/freezePlan';
-import type { LayerInfo, LayerState, Shape } from '../../src/shared/model';
+import { formatShape as formatShapeWith, type LayerInfo, type LayerState, type Shape } from '../../src/shared/model';
 import { flattenLayers, type FreezeSettings } from '../../src/shared/panelFreeze';
 
 export interface LayerRow {
@@ -35,10 +35,7 @@ export interface HeadSettings {
   dropout: number;
 }
 
-export function formatShape(shape: Shape | Shape[]): string {
-  const one = (s: Shape) => `[${s.map((d) => (d === null ? '?' : d)).join(', ')}]`;
-  return Array.isArray(shape[0]) ? (shape as Shape[]).map(one).join(' ') : one(shape as Shape);
-}
+export const formatShape = (shape: Shape | Shape[]): string => formatShapeWith(shape, { separator: ', ' });
 
 function firstShape(shape: Shape | Shape[]): Shape {
   return Array.isArray(shape[0]) ? (shape as Shape[])[0]! : (shape as Shape);

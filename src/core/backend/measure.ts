@@ -30,13 +30,14 @@ export interface ModelMeasurement {
   train: Throughput;
 }
 
-function median(xs: number[]): number {
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-async function time(batchSize: number, warmup: number, repeats: number, once: () => Promise<void>): Promise<Throughput> {
+/** Throughput of `once` (one batch of `batchSize`): median over `repeats` after `warmup` untimed runs. */
+export async function timeBatches(batchSize: number, warmup: number, repeats: number, once: () => Promise<void> | void): Promise<Throughput> {
   for (let i = 0; i < warmup; i++) await once();
   const runs: number[] = [];
   for (let i = 0; i < repeats; i++) {
@@ -59,7 +60,7 @@ export async function measureForward(model: tfl.LayersModel, opts: MeasureOption
   if (opts.backend) await selectBackend(opts.backend);
   const x = randomBatch(model, opts.batchSize);
   try {
-    return await time(opts.batchSize, opts.warmup ?? 1, opts.repeats ?? 3, async () => {
+    return await timeBatches(opts.batchSize, opts.warmup ?? 1, opts.repeats ?? 3, async () => {
       const y = model.predict(x) as tf.Tensor;
       await y.data();
       y.dispose();
@@ -82,7 +83,7 @@ export async function measureTrainStep(model: tfl.LayersModel, opts: MeasureOpti
   const optimizer = tf.train.sgd(1e-4);
   const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
   try {
-    return await time(opts.batchSize, opts.warmup ?? 1, opts.repeats ?? 3, async () => {
+    return await timeBatches(opts.batchSize, opts.warmup ?? 1, opts.repeats ?? 3, async () => {
       const loss = optimizer.minimize(
         () => {
           const y = model.apply(x, { training: true }) as tf.Tensor;

@@ -1,6 +1,6 @@
 // Plain descriptions of a loaded model's layers (for the explorer, the panel and the CLI).
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { LayerInfo, ModelInspection, Shape } from '../../shared/model';
+import { formatShape, type LayerInfo, type ModelInspection, type Shape } from '../../shared/model';
 import { nodesIn } from './graph';
 
 type AnyLayer = tfl.LayersModel['layers'][number];
@@ -66,10 +66,7 @@ export function describeModel(model: tfl.LayersModel, ref: string, source: strin
   };
 }
 
-const fmtShape = (s: Shape | Shape[]): string => {
-  const one = (x: Shape) => `[${x.map((d) => (d === null ? 'null' : String(d))).join(',')}]`;
-  return Array.isArray(s[0]) || s.length === 0 ? (s as Shape[]).map(one).join(' ') || '[]' : one(s as Shape);
-};
+const fmtShape = (s: Shape | Shape[]): string => formatShape(s, { unknown: 'null' });
 const fmtInt = (n: number) => n.toLocaleString('en-US');
 
 /** An aligned text table of the layers (nested models indented), with totals. */

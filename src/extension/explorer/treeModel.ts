@@ -3,7 +3,7 @@
 // `vscode` import and is unit-tested with node --test.
 import type { RunEvent, RunStatus, RunSummary } from '../../shared/events';
 import { layerStates, UnknownLayerError } from '../../shared/freezePlan';
-import type { LayerState, ModelInspection, Shape } from '../../shared/model';
+import { formatShape, type LayerState, type ModelInspection } from '../../shared/model';
 import type { Experiment } from '../../core/experiment/schema';
 
 export interface Icon {
@@ -147,12 +147,7 @@ export function catalogView(entry: { id: string; description: string }, cached: 
   };
 }
 
-export function formatShape(shape: Shape | Shape[]): string {
-  const one = (s: Shape) => `[${s.map((d) => (d === null ? '?' : String(d))).join(',')}]`;
-  return Array.isArray(shape[0]) || (shape.length > 0 && shape.every((d) => Array.isArray(d)))
-    ? (shape as Shape[]).map(one).join(' ')
-    : one(shape as Shape);
-}
+export { formatShape };
 
 export const formatParams = (n: number) => n.toLocaleString('en-US');
 
