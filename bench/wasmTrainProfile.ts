@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { selectBackend } from '../src/core/backend/select';
 import { measureTrainStep } from '../src/core/backend/measure';
 import { fsLoadHandler } from '../src/core/model/fsHandler';
+import { useFastTrainingOps } from '../src/core/model/batchNormMode';
 import { wasmHeapBytes } from './timing';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -24,6 +25,8 @@ async function main(): Promise<void> {
   await selectBackend('wasm');
   const modelJson = path.resolve(__dirname, `../../shared/assets/models/mobilenet_v1_${alpha}_224/model.json`);
   const model = await tfl.loadLayersModel(fsLoadHandler(modelJson));
+  // As the engine trains it; STOCK_LAYERS=1 keeps tfjs-layers' own BatchNormalization and relu6.
+  if (!process.env.STOCK_LAYERS) useFastTrainingOps(model);
   if (mode === '') {
     const r = await measureTrainStep(model, { batchSize: bs, warmup: 1, repeats: Number(process.env.REPEATS ?? 3) });
     console.log(`alpha ${alpha} batch ${bs}: ${r.imagesPerSecond.toFixed(2)} img/s, runs ${r.runs.map((s) => s.toFixed(2)).join(' ')}, wasm heap ${(wasmHeapBytes() / 2 ** 20).toFixed(0)} MiB`);

@@ -1,10 +1,12 @@
 // One build for every bundle: extension host, trainer process, CLI, benchmark (Node, CommonJS)
-// and the panel's front end (browser). Also writes the experiment JSON Schema.
+// and the panel's front end (browser). Also writes the experiment JSON Schema and assembles the
+// training ops' WebAssembly (scripts/assembleWat.mjs).
 //   node scripts/build.mjs [--watch] [--schema-only]
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { writeAssembled } from './assembleWat.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = new Set(process.argv.slice(2));
@@ -49,6 +51,7 @@ const bundles = [
 ].filter((b) => existsSync(path.join(root, b.entryPoints[0])));
 
 await writeSchema();
+await writeAssembled();
 if (!args.has('--schema-only')) {
   if (args.has('--watch')) {
     for (const b of bundles) await (await esbuild.context({ ...b, absWorkingDir: root })).watch();

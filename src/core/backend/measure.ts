@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend, type BackendPreference } from './select';
+import { useFastTrainingOps } from '../model/batchNormMode';
 
 export interface MeasureOptions {
   batchSize: number;
@@ -76,6 +77,8 @@ export async function measureForward(model: tfl.LayersModel, opts: MeasureOption
  */
 export async function measureTrainStep(model: tfl.LayersModel, opts: MeasureOptions): Promise<Throughput> {
   if (opts.backend) await selectBackend(opts.backend);
+  // The layers run as the engine trains them (fused BatchNorm and relu6 where the backend has them).
+  useFastTrainingOps(model);
   const x = randomBatch(model, opts.batchSize);
   const outShape = model.outputs[0]!.shape;
   const classes = outShape.length === 2 ? (outShape[1] as number) : 0;

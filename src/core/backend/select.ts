@@ -12,6 +12,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { BACKEND_PREFERENCES, type BackendPreference, type BackendReport } from '../../shared/trainerProtocol';
 import { registerWasmGradients } from './wasmGradients';
+import { registerTrainingOps } from './trainingOps';
 
 export { BACKEND_PREFERENCES, type BackendPreference };
 export type BackendCandidate = BackendReport['candidates'][number];
@@ -126,6 +127,7 @@ export async function selectBackend(preference: BackendPreference = 'auto'): Pro
     throw new BackendUnavailableError(`Backend '${chosen}' is not available: ${candidate.reason}. Available here: ${available.join(', ')}.`, report);
   }
   if (chosen === 'wasm') registerWasmGradients();
+  registerTrainingOps();
   if (!(await tf.setBackend(chosen))) {
     throw new BackendUnavailableError(`Backend '${chosen}' failed to initialize.`, report);
   }

@@ -17,7 +17,7 @@ export { fsLoadHandler, fsSaveHandler } from './fsHandler';
 export { loadBaseModel, type LoadOptions, type LoadedBase } from './load';
 export { describeModel, describeLayer, formatLayerTable } from './inspect';
 export { buildTransferModel, applyPhase, type TransferModel, type TransferSpec, type AppliedPhase } from './transfer';
-export { setBatchNormInference, isBatchNormInference } from './batchNormFreeze';
+export { setBatchNormInference, isBatchNormInference, useFastTrainingOps } from './batchNormMode';
 export { freshCopy } from './freshCopy';
 export { saveModel, loadSavedModel, readModelMeta, META_FILE, type SavedModelMeta } from './save';
 

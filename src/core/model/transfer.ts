@@ -7,7 +7,8 @@ import type { LayerState } from '../../shared/model';
 import { UnknownLayerError, closestNames } from '../../shared/freezePlan';
 import type { HeadSpec } from '../experiment/schema';
 import { countParams, fixedParams, isBatchNormLayer, isContainer } from './inspect';
-import { setBatchNormInference } from './batchNormFreeze';
+import { setBatchNormInference } from './batchNormMode';
+import { useFastRelu6 } from './fastLayers';
 import { nodesIn } from './graph';
 
 type Layer = tfl.LayersModel['layers'][number];
@@ -216,11 +217,12 @@ function boundaryIndex(tm: TransferModel, st: Map<string, LayerState>): number {
   return -1;
 }
 
-/** Sets `trainable` and frozen-BatchNorm inference on a layer (and inside nested models). */
+/** Sets `trainable`, frozen-BatchNorm inference and the fused training ops on a layer (and inside nested models). */
 function setFrozen(layer: Layer, frozen: boolean): void {
   layer.trainable = !frozen;
   if (isContainer(layer)) for (const inner of layer.layers) setFrozen(inner, frozen);
   else if (isBatchNormLayer(layer)) setBatchNormInference(layer, frozen);
+  else useFastRelu6(layer);
 }
 
 /**
