@@ -9,6 +9,10 @@ interface Exports {
   sums(u: number, w: number, rows: number, c: number, shift: number, square: number, s1: number, s2: number, b1: number, b2: number): void;
   affine(u: number, w: number, out: number, rows: number, c: number, p: number, q: number, r: number): void;
   relu6Grad(dy: number, x: number, dx: number, n: number): void;
+  depthwiseFilterGrad(
+    x: number, dy: number, dw: number, acc: number, blk: number, n: number, h: number, w: number, c: number,
+    oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, padT: number, padL: number,
+  ): void;
 }
 
 interface WasmBackendLike {
@@ -68,6 +72,8 @@ export interface SimdOps {
   batchNormForward(x: tf.TensorInfo, gamma: tf.TensorInfo, beta: tf.TensorInfo, epsilon: number): tf.TensorInfo[];
   batchNormBackward(dy: tf.TensorInfo, x: tf.TensorInfo, gamma: tf.TensorInfo, mean: tf.TensorInfo, variance: tf.TensorInfo, epsilon: number): tf.TensorInfo[];
   relu6Backward(dy: tf.TensorInfo, x: tf.TensorInfo): tf.TensorInfo;
+  /** dW of a depthwise convolution with multiplier 1 and no dilation; channels a multiple of 4. */
+  depthwiseFilterGrad(x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo;
 }
 
 /** The SIMD ops for this wasm backend, or null (the caller keeps its plain loops). */
@@ -145,6 +151,20 @@ export function simdOps(backend: unknown): SimdOps | null {
     relu6Backward(dy, x) {
       const out = b.makeOutput(x.shape, 'float32');
       ex.relu6Grad(ptr(dy), ptr(x), ptr(out), tf.util.sizeFromShape(x.shape));
+      return out;
+    },
+    depthwiseFilterGrad(x, dy, info) {
+      const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+      const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+      const out = b.makeOutput([kh, kw, c, 1], 'float32');
+      // f64 totals (2 floats a tap) and one output row's f32 block (1 float a tap).
+      const s = new Scratch(b, kh * kw * c, 3);
+      try {
+        const [acc, blk] = [s.take(2), s.take(1)];
+        ex.depthwiseFilterGrad(ptr(x), ptr(dy), ptr(out), acc, blk, n, h, w, c, oh, ow, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left);
+      } finally {
+        s.dispose();
+      }
       return out;
     },
   };
