@@ -70,7 +70,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     assert.equal(maxRelDiff(tf.grad((t: tf.Tensor) => relu6(t))(big, dyBig), tf.grad(ref)(big, dyBig)), 0);
   });
 
-  test(`${backend}: a model with the fused layers trains like tfjs-layers' own (loss, gradients, moving statistics)`, async () => {
+  test(`${backend}: a model with the fused layers trains like tfjs-layers' own (loss, gradients, moving statistics, no input gradient)`, async () => {
     await selectBackend(backend);
     const build = (): tfl.LayersModel => {
       const input = tfl.input({ shape: [9, 9, 3] });
@@ -98,9 +98,16 @@ for (const backend of ['cpu', 'wasm'] as const) {
     // The fast model really ran the fused kernels (both relu6 layer kinds included).
     const probe = build();
     useFastTrainingOps(probe);
-    const info = await tf.profile(() => tf.dispose(probe.apply(x, { training: true }) as tf.Tensor));
+    const probeVars = probe.trainableWeights.map((w) => w.read() as tf.Variable);
+    const lossOf = (m: tfl.LayersModel) => () => tf.losses.softmaxCrossEntropy(y, m.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
+    const info = await tf.profile(() => tf.dispose(Object.values(tf.variableGrads(lossOf(probe), probeVars).grads)));
     const count = (name: string) => info.kernels.filter((k) => k.name === name).length;
-    assert.deepEqual([count('TransferLabBatchNormTraining'), count('TransferLabRelu6')], [2, 2]);
+    assert.deepEqual([count('TransferLabBatchNormTraining'), count('TransferLabRelu6'), count('TransferLabRelu6Grad')], [2, 2, 2]);
+    // The first convolution's input is the batch: no gradient for it is computed (stock: one).
+    assert.equal(count('Conv2DBackpropInput'), 0);
+    const stock = build();
+    const stockInfo = await tf.profile(() => tf.dispose(Object.values(tf.variableGrads(lossOf(stock), stock.trainableWeights.map((w) => w.read() as tf.Variable)).grads)));
+    assert.equal(stockInfo.kernels.filter((k) => k.name === 'Conv2DBackpropInput').length, 1);
     assert.ok(Math.abs(ours.loss - ref.loss) < 1e-5, `loss ${ours.loss} vs ${ref.loss}`);
     ours.grads.forEach((g, k) => assert.ok(maxRelDiff(g, ref.grads[k]!) < 1e-3, `gradient ${k}: ${maxRelDiff(g, ref.grads[k]!)}`));
     // getWeights includes the moving mean and variance, which the forward pass updated.

@@ -7,7 +7,7 @@
 //   one backward (fastLayers.ts) instead of tfjs's composite.
 // - otherwise the layer's own call.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { fastBatchNormTraining, useFastRelu6 } from './fastLayers';
+import { fastBatchNormTraining, useFastRelu6, useLazyConvGradients } from './fastLayers';
 import { isBatchNormLayer, isContainer } from './inspect';
 
 type Layer = tfl.LayersModel['layers'][number];
@@ -42,10 +42,13 @@ export function isBatchNormInference(layer: Layer): boolean {
 /**
  * Installs the training hooks on every layer of a model that is not trained through applyPhase
  * (the benchmark's train-all step): the BatchNormalization wrapper, frozen where the layer is not
- * trainable, and the fused relu6. Idempotent.
+ * trainable, the fused relu6 and Conv2D's lazy gradients. Idempotent.
  */
 export function useFastTrainingOps(layer: Layer): void {
   if (isContainer(layer)) for (const inner of layer.layers) useFastTrainingOps(inner);
   else if (isBatchNormLayer(layer)) setBatchNormInference(layer, !layer.trainable);
-  else useFastRelu6(layer);
+  else {
+    useFastRelu6(layer);
+    useLazyConvGradients(layer);
+  }
 }

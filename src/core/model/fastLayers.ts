@@ -1,6 +1,6 @@
 // Layer hooks that route training through the fused ops of src/core/backend/trainingOps when the
-// active backend has them (wasm, cpu): BatchNormalization in training mode, and the relu6
-// activation. Results match tfjs's own layers (tests compare both); backends without the ops
+// active backend has them (wasm, cpu): BatchNormalization in training mode, the relu6
+// activation, and Conv2D in training mode without tfjs's fused-conv gradient. Results match tfjs's own layers (tests compare both); backends without the ops
 // (tfjs-node) keep the layers' own code.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -71,4 +71,43 @@ export function useFastRelu6(layer: Layer): void {
     return;
   }
   relu6Patched.add(layer);
+}
+
+interface ConvFields {
+  rank: number;
+  kernel: tfl.LayerVariable;
+  bias: tfl.LayerVariable | null;
+  strides: number[];
+  padding: string;
+  dataFormat: string;
+  dilationRate: number | number[];
+  activation: { apply(x: tf.Tensor): tf.Tensor } | null;
+}
+
+const convPatched = new WeakSet<Layer>();
+
+/**
+ * tfjs-layers runs Conv2D through tf.fused.conv2d, whose gradient computes the input's gradient
+ * even when nothing needs it: for the first layer that is a full-resolution convolution over the
+ * image batch every step (about a tenth of a MobileNet 0.25 step on wasm). In training mode the
+ * hooked layer uses tf.conv2d, bias and activation as separate ops, whose gradients run only
+ * where the tape asks for them. Inference keeps the fused path.
+ */
+export function useLazyConvGradients(layer: Layer): void {
+  if (convPatched.has(layer) || layer.getClassName() !== 'Conv2D') return;
+  const f = layer as unknown as ConvFields;
+  const original = layer.call;
+  layer.call = function (this: Layer, inputs, kwargs) {
+    const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
+    if (kwargs?.['training'] !== true || !x || x.rank !== 4 || f.rank !== 2 || f.dataFormat !== 'channelsLast' || (f.padding !== 'same' && f.padding !== 'valid') || !trainingOpsActive()) {
+      return original.call(this, inputs, kwargs);
+    }
+    return tf.tidy(() => {
+      const dilations = (Array.isArray(f.dilationRate) ? f.dilationRate : [f.dilationRate, f.dilationRate]) as [number, number];
+      let y: tf.Tensor = tf.conv2d(x as tf.Tensor4D, f.kernel.read() as tf.Tensor4D, f.strides as [number, number], f.padding as 'same' | 'valid', 'NHWC', dilations);
+      if (f.bias) y = tf.add(y, f.bias.read());
+      return f.activation ? f.activation.apply(y) : y;
+    });
+  };
+  convPatched.add(layer);
 }

@@ -8,7 +8,7 @@ import { UnknownLayerError, closestNames } from '../../shared/freezePlan';
 import type { HeadSpec } from '../experiment/schema';
 import { countParams, fixedParams, isBatchNormLayer, isContainer } from './inspect';
 import { setBatchNormInference } from './batchNormMode';
-import { useFastRelu6 } from './fastLayers';
+import { useFastRelu6, useLazyConvGradients } from './fastLayers';
 import { nodesIn } from './graph';
 
 type Layer = tfl.LayersModel['layers'][number];
@@ -222,7 +222,10 @@ function setFrozen(layer: Layer, frozen: boolean): void {
   layer.trainable = !frozen;
   if (isContainer(layer)) for (const inner of layer.layers) setFrozen(inner, frozen);
   else if (isBatchNormLayer(layer)) setBatchNormInference(layer, frozen);
-  else useFastRelu6(layer);
+  else {
+    useFastRelu6(layer);
+    useLazyConvGradients(layer);
+  }
 }
 
 /**
