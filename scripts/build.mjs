@@ -1,4 +1,4 @@
-// One build for every bundle: extension host, trainer process, CLI, benchmark (Node, CommonJS)
+// One build for every bundle: extension host, trainer process, batch worker, CLI, benchmark (Node, CommonJS)
 // and the panel's front end (browser). Also writes the experiment JSON Schema and assembles the
 // training ops' WebAssembly (scripts/assembleWat.mjs).
 //   node scripts/build.mjs [--watch] [--schema-only]
@@ -34,6 +34,8 @@ const node = {
 const bundles = [
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/trainer/main.ts'], outfile: 'dist/trainer.js' },
+  // The batch worker thread (src/core/data/prefetch.ts finds it next to the bundle using it).
+  { ...node, entryPoints: ['src/core/data/batchWorker.ts'], outfile: 'dist/batchWorker.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' },
   {

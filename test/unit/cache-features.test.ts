@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { FeatureCache } from '../../src/core/cache';
-import { computeFeatures, featureSource, type InputSource } from '../../src/core/train/sources';
+import { computeFeatures, featureSource, syncSource, type InputSource } from '../../src/core/train/sources';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -28,16 +28,13 @@ function network(seed: number) {
 }
 
 function images(pixels: Float32Array): InputSource {
-  return {
-    count: pixels.length / PIX,
-    batch(indices, flip) {
-      const x = tf.tensor4d(Float32Array.from(indices.flatMap((ex) => [...pixels.subarray(ex * PIX, (ex + 1) * PIX)])), [indices.length, 8, 8, 3]);
-      if (!flip?.some(Boolean)) return x;
-      const out = tf.reverse(x, 2);
-      x.dispose();
-      return out;
-    },
-  };
+  return syncSource(pixels.length / PIX, (indices, flip) => {
+    const x = tf.tensor4d(Float32Array.from(indices.flatMap((ex) => [...pixels.subarray(ex * PIX, (ex + 1) * PIX)])), [indices.length, 8, 8, 3]);
+    if (!flip?.some(Boolean)) return x;
+    const out = tf.reverse(x, 2);
+    x.dispose();
+    return out;
+  });
 }
 
 const pixels = Float32Array.from({ length: N * PIX }, (_, i) => Math.sin(i * 0.37));
@@ -85,7 +82,10 @@ test('first pass misses every example and stores what the prefix computes; secon
   const x = featureSource(second.table, N).batch([5, 1]);
   assert.deepEqual(x.shape, [2, 8, 8, 4]);
   close((x.dataSync() as Float32Array).subarray(0, 256), expected(conv1, pixels, 5));
-  x.dispose();
+  // load() reads the same entries in the thread pool (the prefetch path of the training loop).
+  const loaded = await featureSource(second.table, N).load([5, 1]);
+  assert.deepEqual(Array.from(loaded.dataSync()), Array.from(x.dataSync()));
+  tf.dispose([x, loaded]);
   again.close();
 });
 
@@ -142,6 +142,11 @@ test('with flipping, both orientations are cached and read back', async () => {
   assert.deepEqual([first.table.hits, first.table.misses], [0, 2 * N]);
   close(readAll(first.table, 3, true), expected(conv1, pixels, 3, true));
   close(readAll(first.table, 3, false), expected(conv1, pixels, 3, false));
+  const src = featureSource(first.table, N);
+  const [sync, loaded] = [src.batch([3, 3], [true, false]), await src.load([3, 3], [true, false])];
+  assert.deepEqual(Array.from(loaded.dataSync()), Array.from(sync.dataSync()));
+  close((loaded.dataSync() as Float32Array).subarray(0, 256), expected(conv1, pixels, 3, true));
+  tf.dispose([sync, loaded]);
   const second = await pass(cache, conv1, 'conv1', { mirrored: true });
   assert.deepEqual([second.table.hits, second.table.misses], [2 * N, 0]);
   // Validation/test splits of the same images need only the plain orientation: already there.
@@ -157,5 +162,8 @@ test('without room under the size bound, features are computed in memory and not
   assert.deepEqual([table.hits, table.misses], [0, N]);
   assert.equal(pack.entries, 0);
   close(readAll(table, 6), expected(conv1, pixels, 6));
+  const loaded = await featureSource(table, N).load([6]);
+  close(loaded.dataSync() as Float32Array, expected(conv1, pixels, 6));
+  loaded.dispose();
   cache.close();
 });

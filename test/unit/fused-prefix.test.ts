@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { compilePrefix, compileOrThrow, NotCompilable } from '../../src/core/model/fusedPrefix';
-import { computeFeatures, type InputSource } from '../../src/core/train/sources';
+import { computeFeatures, syncSource, type InputSource } from '../../src/core/train/sources';
 
 type ST = tfl.SymbolicTensor;
 
@@ -180,7 +180,7 @@ test('computeFeatures runs the compiled forward', async () => {
   const model = mobileNetLike();
   const N = 5;
   const pixels = values(N * 16 * 16 * 3, 9, -1, 1);
-  const images: InputSource = { count: N, batch: (idx) => tf.tensor4d(Float32Array.from(idx.flatMap((i) => [...pixels.subarray(i * 768, (i + 1) * 768)])), [idx.length, 16, 16, 3]) };
+  const images: InputSource = syncSource(N, (idx) => tf.tensor4d(Float32Array.from(idx.flatMap((i) => [...pixels.subarray(i * 768, (i + 1) * 768)])), [idx.length, 16, 16, 3]));
   const before = tf.memory().numTensors;
   const table = (await computeFeatures(model, images, false, 2))!;
   assert.equal(tf.memory().numTensors, before, 'the folded weights are disposed after the pass');

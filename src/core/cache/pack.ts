@@ -196,6 +196,20 @@ export class FeaturePack {
     }
   }
 
+  /** read() in libuv's thread pool: the copy overlaps whatever this thread does meanwhile. */
+  async readAsync(slot: number, out: Float32Array, offset: number): Promise<void> {
+    this.assertOpen();
+    const view = new Uint8Array(out.buffer, out.byteOffset + offset * 4, this.entryBytes);
+    let done = 0;
+    while (done < this.entryBytes) {
+      const n = await new Promise<number>((resolve, reject) =>
+        fs.read(this.fd, view, done, this.entryBytes - done, slot * this.entryBytes + done, (err, bytes) => (err ? reject(err) : resolve(bytes))),
+      );
+      if (n === 0) throw new Error(`feature cache ${this.dir}: entry ${slot} is truncated`);
+      done += n;
+    }
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -3,40 +3,10 @@
 // no tensors: stopping between batches can never leak GPU/wasm memory.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../util/random';
-import type { Dataset, Preprocess, Split } from './types';
+import type { Dataset, Split } from './types';
+import { fillPixels } from './pixels';
 
-/** mobilenet: x/127.5-1 (range -1..1); unit: x/255 (0..1); none: x (0..255). */
-export function preprocessPixels(pixels: ArrayLike<number>, mode: Preprocess, out = new Float32Array(pixels.length), outOffset = 0): Float32Array {
-  const n = pixels.length;
-  if (outOffset + n > out.length) throw new Error(`preprocessPixels: output holds ${out.length - outOffset} values, need ${n}`);
-  switch (mode) {
-    case 'mobilenet':
-      for (let i = 0; i < n; i++) out[outOffset + i] = pixels[i]! / 127.5 - 1;
-      break;
-    case 'unit':
-      for (let i = 0; i < n; i++) out[outOffset + i] = pixels[i]! / 255;
-      break;
-    case 'none':
-      for (let i = 0; i < n; i++) out[outOffset + i] = pixels[i]!;
-      break;
-    default:
-      throw new Error(`unknown preprocess "${String(mode satisfies never)}"`);
-  }
-  return out;
-}
-
-/** Mirrors one HWC image left to right. */
-export function flipHorizontal(src: Uint8Array, [height, width, channels]: readonly [number, number, number], out = new Uint8Array(src.length)): Uint8Array {
-  const row = width * channels;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const from = y * row + (width - 1 - x) * channels;
-      const to = y * row + x * channels;
-      for (let k = 0; k < channels; k++) out[to + k] = src[from + k]!;
-    }
-  }
-  return out;
-}
+export { flipHorizontal, preprocessPixels, fillPixels } from './pixels';
 
 export interface BatchOptions {
   /** Mirror each training image with probability 0.5, drawn from `rng`. Train split only: a no-op elsewhere. */
@@ -68,22 +38,18 @@ export function fillBatch(ds: Dataset, split: Split, indices: ArrayLike<number>,
   if (opts.flip && opts.flip.length !== size) throw new Error(`makeBatch: flip has ${opts.flip.length} entries for ${size} examples`);
   const randomFlip = !opts.flip && opts.flipHorizontal === true && split === ds.train;
   if (randomFlip && !opts.rng) throw new Error('makeBatch: flipHorizontal needs a seeded rng');
-  const mirrored = new Uint8Array(imageSize);
   const flipped: boolean[] = [];
   const list: number[] = [];
   for (let i = 0; i < size; i++) {
     const ex = indices[i]!;
     if (!Number.isInteger(ex) || ex < 0 || ex >= split.count) throw new Error(`makeBatch: example index ${ex} out of range 0..${split.count - 1}`);
     list.push(ex);
-    let pixels = split.images.subarray(ex * imageSize, (ex + 1) * imageSize);
-    const flip = opts.flip ? opts.flip[i] === true : randomFlip && opts.rng!.next() < 0.5;
-    if (flip) pixels = flipHorizontal(pixels, ds.imageShape, mirrored);
-    flipped.push(flip);
-    preprocessPixels(pixels, ds.preprocess, x, i * imageSize);
+    flipped.push(opts.flip ? opts.flip[i] === true : randomFlip && opts.rng!.next() < 0.5);
     const label = split.labels[ex]!;
     if (label < 0 || label >= classes) throw new Error(`makeBatch: label ${label} of ${split.files[ex]} is not a class index`);
     y[i * classes + label] = 1;
   }
+  fillPixels(split.images, ds.imageShape, ds.preprocess, list, flipped, x);
   return { size, x, y, indices: list, flipped };
 }
 

@@ -45,7 +45,8 @@ export function buildSplit(
   examples: readonly { pixels: Uint8Array; label: number; key: string; file: string }[],
   imageSize: number,
 ): Split {
-  const images = new Uint8Array(examples.length * imageSize);
+  // Shared memory, so the batch worker (prefetch.ts) reads the pixels without a copy.
+  const images = new Uint8Array(new SharedArrayBuffer(examples.length * imageSize));
   const labels = new Int32Array(examples.length);
   examples.forEach((e, i) => {
     if (e.pixels.length !== imageSize) throw new Error(`${e.file}: decoded to ${e.pixels.length} bytes, expected ${imageSize}`);

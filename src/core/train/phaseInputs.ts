@@ -37,6 +37,8 @@ export async function phaseInputs(
   const train = await features(images.train, ds.train, augmentFlip, 0, augmentFlip ? 2 : 1);
   const val = train && (await features(images.val, ds.validation, false, trainCost, 1));
   const test = val && (await features(images.test, ds.test, false, trainCost + ds.validation.count, 1));
+  // The image sources' worker registrations are not needed past the first pass.
+  for (const src of Object.values(images)) src.dispose();
   if (!train || !val || !test) return null;
   return {
     sources: { train: featureSource(train, ds.train.count), val: featureSource(val, ds.validation.count), test: featureSource(test, ds.test.count) },

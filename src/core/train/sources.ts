@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { makeBatch, type Dataset, type Split } from '../data';
+import { SplitAssembler } from '../data/prefetch';
 import { entryKey, type FeatureCache, type FeaturePack } from '../cache';
 import { compilePrefix, type CompiledPrefix } from '../model/fusedPrefix';
 
@@ -10,6 +11,13 @@ export interface InputSource {
   readonly count: number;
   /** The inputs of these examples; `flip[i]` mirrors example i (training augmentation). */
   batch(indices: readonly number[], flip?: readonly boolean[]): tf.Tensor;
+  /**
+   * batch(), with the host-side work (pixels on the batch worker, cache reads in the thread
+   * pool) off this thread: call it for the next batch before running the current step.
+   */
+  load(indices: readonly number[], flip?: readonly boolean[]): Promise<tf.Tensor>;
+  /** Frees what load() holds (the worker's reference to the split's pixels). */
+  dispose(): void;
 }
 
 export function oneHot(split: Split, indices: readonly number[], classes: number): tf.Tensor2D {
@@ -18,6 +26,7 @@ export function oneHot(split: Split, indices: readonly number[], classes: number
 
 /** Images, preprocessed per batch. */
 export function imageSource(ds: Dataset, split: Split): InputSource {
+  const assembler = new SplitAssembler(ds, split);
   return {
     count: split.count,
     batch(indices, flip) {
@@ -26,6 +35,12 @@ export function imageSource(ds: Dataset, split: Split): InputSource {
       y.dispose();
       return x;
     },
+    async load(indices, flip) {
+      for (const ex of indices) if (!Number.isInteger(ex) || ex < 0 || ex >= split.count) throw new Error(`batch: example index ${ex} out of range 0..${split.count - 1}`);
+      const pixels = await assembler.pixels([...indices], flip ? [...flip] : undefined);
+      return tf.tensor4d(pixels, [indices.length, ...ds.imageShape]);
+    },
+    dispose: () => assembler.release(),
   };
 }
 
@@ -38,6 +53,8 @@ export interface FeatureTable {
   misses: number;
   /** Copies example `ex`'s activations (mirrored ones if asked and cached) into out at offset. */
   read(ex: number, mirrored: boolean, out: Float32Array, offset: number): void;
+  /** read() off this thread where the table is on disk. */
+  readAsync(ex: number, mirrored: boolean, out: Float32Array, offset: number): Promise<void>;
 }
 
 /** Where computeFeatures keeps what it computes: a namespace of the disk cache. */
@@ -109,51 +126,69 @@ export async function computeFeatures(
     if (compiled === undefined) compiled = compilePrefix(prefix);
     return compiled && x.rank === 4 ? compiled.run(x as tf.Tensor4D) : (prefix.predict(x) as tf.Tensor);
   };
+  let next: Promise<tf.Tensor> | null = null;
   try {
-    for (const [o, mirrored] of orientations.entries()) {
+    // Every batch of the pass, in order; batch k + 1's pixels load while batch k runs the prefix.
+    const jobs = orientations.flatMap((mirrored, o) => {
       const list = todo[o]!;
-      for (let start = 0; start < list.length; start += batchSize) {
-        if (shouldStop?.()) return null;
-        const indices = list.slice(start, start + batchSize);
-        const x = images.batch(indices, mirrored ? indices.map(() => true) : undefined);
-        const y = forward(x);
-        const values = (await y.data()) as Float32Array;
-        tf.dispose([x, y]);
-        if (disk) {
-          disk.pack.append(indices.map((ex) => entryKey(disk!.keys[ex]!, mirrored)), values);
-        } else {
-          indices.forEach((ex, i) => memory![o]!.set(values.subarray(i * size, (i + 1) * size), ex * size));
-        }
-        done += indices.length;
-        onProgress?.(Math.floor(done / orientations.length));
-        // Let the event loop deliver a stop request between batches.
-        await new Promise((r) => setImmediate(r));
+      return Array.from({ length: Math.ceil(list.length / batchSize) }, (_, k) => ({ o, mirrored, indices: list.slice(k * batchSize, (k + 1) * batchSize) }));
+    });
+    const load = (k: number) => images.load(jobs[k]!.indices, jobs[k]!.mirrored ? jobs[k]!.indices.map(() => true) : undefined);
+    next = jobs.length ? load(0) : null;
+    for (let k = 0; k < jobs.length; k++) {
+      const { o, mirrored, indices } = jobs[k]!;
+      if (shouldStop?.()) return null;
+      const x = await next!;
+      next = k + 1 < jobs.length ? load(k + 1) : null;
+      const y = forward(x);
+      const values = (await y.data()) as Float32Array;
+      tf.dispose([x, y]);
+      if (disk) {
+        disk.pack.append(indices.map((ex) => entryKey(disk!.keys[ex]!, mirrored)), values);
+      } else {
+        indices.forEach((ex, i) => memory![o]!.set(values.subarray(i * size, (i + 1) * size), ex * size));
       }
+      done += indices.length;
+      onProgress?.(Math.floor(done / orientations.length));
+      // Let the event loop deliver a stop request between batches.
+      await new Promise((r) => setImmediate(r));
     }
   } finally {
     compiled?.dispose();
+    // A batch still loading when the pass stops (or fails) is waited for and freed.
+    if (next) tf.dispose(await next.catch(() => []));
   }
   onProgress?.(count);
 
   if (!disk) {
-    return {
-      shape, count, hits, misses,
-      read(ex, mirrored, out, offset) {
-        const from = memory![mirrored && memory![1] ? 1 : 0]!;
-        out.set(from.subarray(ex * size, (ex + 1) * size), offset);
-      },
+    const read = (ex: number, mirrored: boolean, out: Float32Array, offset: number): void => {
+      const from = memory![mirrored && memory![1] ? 1 : 0]!;
+      out.set(from.subarray(ex * size, (ex + 1) * size), offset);
     };
+    // In memory: readAsync is the same copy, nothing to move off the thread.
+    return { shape, count, hits, misses, read, readAsync: async (...args) => read(...args) };
   }
   const pack = disk.pack;
   const slots = orientations.map((m) => Int32Array.from(disk!.keys, (k) => pack.slotOf(entryKey(k, m)) ?? -1));
+  const slotOf = (ex: number, mirrored: boolean): number => {
+    const slot = slots[mirrored && slots[1] ? 1 : 0]![ex]!;
+    if (slot < 0) throw new Error(`feature cache ${pack.dir}: example ${ex} has no entry`);
+    return slot;
+  };
   return {
     shape, count, hits, misses,
     read(ex, mirrored, out, offset) {
-      const slot = slots[mirrored && slots[1] ? 1 : 0]![ex]!;
-      if (slot < 0) throw new Error(`feature cache ${pack.dir}: example ${ex} has no entry`);
-      pack.read(slot, out, offset);
+      pack.read(slotOf(ex, mirrored), out, offset);
+    },
+    readAsync(ex, mirrored, out, offset) {
+      return pack.readAsync(slotOf(ex, mirrored), out, offset);
     },
   };
+}
+
+/** A source from a batch function alone (load runs it inline). */
+export function syncSource(count: number, batch: InputSource['batch']): InputSource {
+  return { count, batch, load: async (indices, flip) => batch(indices, flip), dispose() {} };
 }
 
 /** Training inputs read from a feature table, one batch at a time. */
@@ -166,5 +201,11 @@ export function featureSource(f: FeatureTable, count: number): InputSource {
       indices.forEach((ex, i) => f.read(ex, flip?.[i] === true, out, i * size));
       return tf.tensor(out, [indices.length, ...f.shape]);
     },
+    async load(indices, flip) {
+      const out = new Float32Array(indices.length * size);
+      await Promise.all(indices.map((ex, i) => f.readAsync(ex, flip?.[i] === true, out, i * size)));
+      return tf.tensor(out, [indices.length, ...f.shape]);
+    },
+    dispose() {},
   };
 }

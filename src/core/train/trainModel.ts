@@ -97,31 +97,44 @@ export async function trainModel(
       const order = Array.from({ length: ds.train.count }, (_, i) => i);
       rng.shuffle(order);
       const batches = Math.ceil(order.length / bs);
+      // The epoch's batches and flips up front (the same draws, in the same order, as drawn
+      // batch by batch), so that batch b + 1 loads while batch b trains.
+      const epochBatches = Array.from({ length: batches }, (_, b) => {
+        const idx = order.slice(b * bs, (b + 1) * bs);
+        return { idx, flips: augmentFlip ? idx.map(() => rng.next() < 0.5) : undefined };
+      });
+      const load = (b: number) => sources.train.load(epochBatches[b]!.idx, epochBatches[b]!.flips);
+      let next: Promise<tf.Tensor> | null = load(0);
       let lossSum = 0;
       let accSum = 0;
       let seen = 0;
-      for (let b = 0; b < batches; b++) {
-        const idx = order.slice(b * bs, (b + 1) * bs);
-        const flips = augmentFlip ? idx.map(() => rng.next() < 0.5) : undefined;
-        const x = sources.train.batch(idx, flips);
-        const y = oneHot(ds.train, idx, classes);
-        const batchStart = performance.now();
-        let r: { loss: number; accuracy: number };
-        try {
-          r = trainStep(trainable, optimizer, varList, x, y);
-        } finally {
-          tf.dispose([x, y]);
+      try {
+        for (let b = 0; b < batches; b++) {
+          const idx = epochBatches[b]!.idx;
+          const x = await next!;
+          next = b + 1 < batches ? load(b + 1) : null;
+          const y = oneHot(ds.train, idx, classes);
+          const batchStart = performance.now();
+          let r: { loss: number; accuracy: number };
+          try {
+            r = trainStep(trainable, optimizer, varList, x, y);
+          } finally {
+            tf.dispose([x, y]);
+          }
+          step++;
+          lossSum += r.loss * idx.length;
+          accSum += r.accuracy * idx.length;
+          seen += idx.length;
+          session.emit({
+            kind: 'batch', model: which, phase: plan.info.index, epoch: outcome.epochsRun + 1, batch: b + 1, batches, step,
+            loss: r.loss, accuracy: r.accuracy, imagesPerSecond: idx.length / Math.max(1e-6, secondsSince(batchStart)),
+          });
+          await tick();
+          if (session.shouldStop()) break;
         }
-        step++;
-        lossSum += r.loss * idx.length;
-        accSum += r.accuracy * idx.length;
-        seen += idx.length;
-        session.emit({
-          kind: 'batch', model: which, phase: plan.info.index, epoch: outcome.epochsRun + 1, batch: b + 1, batches, step,
-          loss: r.loss, accuracy: r.accuracy, imagesPerSecond: idx.length / Math.max(1e-6, secondsSince(batchStart)),
-        });
-        await tick();
-        if (session.shouldStop()) break;
+      } finally {
+        // A batch still loading when the loop ends (stop, error) is waited for and freed.
+        if (next) tf.dispose(await next.catch(() => []));
       }
       if (seen < ds.train.count) {
         // Stopped mid-epoch: the partial epoch is not reported as an epoch.
@@ -156,6 +169,8 @@ export async function trainModel(
       }
     }
     optimizer.dispose();
+    // Drops the batch worker's hold on the phase's pixels (batch() keeps working for the test pass).
+    for (const src of Object.values(sources)) src.dispose();
     outcome.phases.push({ name: plan.info.name, epochsRun: phaseEpochs, seconds: secondsSince(phaseStart) });
     if (outcome.stopped) break;
   }
