@@ -6,8 +6,9 @@
 // passes are trainingOps.wat's SIMD loops (wasmSimd.ts) when channels are a multiple of 4.
 // Same maths as tfjs (biased batch variance), channels-last only.
 import * as tf from '@tensorflow/tfjs-core';
-import { ARRAY_BACKENDS, runOnArrays } from './kernelArrays';
+import { registerOnArrayBackends, runOnArrays } from './kernelArrays';
 import { simdOps } from './wasmSimd';
+import { backwardFactors, forwardFactors } from './batchNormFactors';
 
 export const BATCH_NORM_TRAINING = 'TransferLabBatchNormTraining';
 export const BATCH_NORM_TRAINING_GRAD = 'TransferLabBatchNormTrainingGrad';
@@ -19,61 +20,39 @@ interface Attrs {
 /** y = (x - mean) / sqrt(var + eps) * gamma + beta over the last axis; also returns mean and var. */
 export function batchNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number): void {
   const c = gamma.length;
-  const n = x.length / c;
+  const shift = x.slice(0, c);
   const sum = new Float64Array(c);
   const sumSq = new Float64Array(c);
   for (let i = 0; i < x.length; i += c) {
     for (let k = 0; k < c; k++) {
-      const v = x[i + k]!;
+      const v = x[i + k]! - shift[k]!;
       sum[k]! += v;
       sumSq[k]! += v * v;
     }
   }
-  const scale = new Float32Array(c);
-  const shift = new Float32Array(c);
-  for (let k = 0; k < c; k++) {
-    const m = sum[k]! / n;
-    const v = Math.max(0, sumSq[k]! / n - m * m);
-    mean[k] = m;
-    variance[k] = v;
-    scale[k] = gamma[k]! / Math.sqrt(v + epsilon);
-    shift[k] = beta[k]! - m * scale[k]!;
-  }
+  const f = { mean, variance, scale: new Float32Array(c), offset: new Float32Array(c) };
+  forwardFactors(x.length / c, epsilon, sum, sumSq, shift, gamma, beta, f);
   for (let i = 0; i < x.length; i += c) {
-    for (let k = 0; k < c; k++) y[i + k] = x[i + k]! * scale[k]! + shift[k]!;
+    for (let k = 0; k < c; k++) y[i + k] = x[i + k]! * f.scale[k]! + f.offset[k]!;
   }
 }
 
 /** dx, dgamma, dbeta of batchNormForward, the batch statistics' dependence on x included. */
 export function batchNormBackward(dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, epsilon: number): void {
   const c = gamma.length;
-  const n = x.length / c;
   const sumDy = new Float64Array(c);
-  const sumDyX = new Float64Array(c);
+  const sumDyDev = new Float64Array(c);
   for (let i = 0; i < x.length; i += c) {
     for (let k = 0; k < c; k++) {
       const g = dy[i + k]!;
       sumDy[k]! += g;
-      sumDyX[k]! += g * x[i + k]!;
+      sumDyDev[k]! += g * (x[i + k]! - mean[k]!);
     }
   }
-  // dx = gamma*inv * (dy - sumDy/n - xhat * sum(dy*xhat)/n), xhat = (x - mean)*inv, as p*dy + q*x + r.
-  const p = new Float32Array(c);
-  const q = new Float32Array(c);
-  const r = new Float32Array(c);
-  for (let k = 0; k < c; k++) {
-    const inv = 1 / Math.sqrt(variance[k]! + epsilon);
-    const sumDyXhat = inv * (sumDyX[k]! - mean[k]! * sumDy[k]!);
-    dbeta[k] = sumDy[k]!;
-    dgamma[k] = sumDyXhat;
-    const gi = gamma[k]! * inv;
-    const b = (sumDyXhat / n) * inv;
-    p[k] = gi;
-    q[k] = -gi * b;
-    r[k] = gi * (mean[k]! * b - sumDy[k]! / n);
-  }
+  const f = { dgamma, dbeta, p: new Float32Array(c), q: new Float32Array(c), r: new Float32Array(c) };
+  backwardFactors(x.length / c, epsilon, sumDy, sumDyDev, mean, variance, gamma, f);
   for (let i = 0; i < x.length; i += c) {
-    for (let k = 0; k < c; k++) dx[i + k] = p[k]! * dy[i + k]! + q[k]! * x[i + k]! + r[k]!;
+    for (let k = 0; k < c; k++) dx[i + k] = f.p[k]! * dy[i + k]! + f.q[k]! * x[i + k]! + f.r[k]!;
   }
 }
 
@@ -133,15 +112,8 @@ const gradient: tf.GradConfig = {
   },
 };
 
-let registered = false;
-
 /** Registers the kernels for wasm and cpu and their gradient. Idempotent. */
-export function registerBatchNormTraining(): void {
-  if (registered) return;
-  registered = true;
-  for (const b of ARRAY_BACKENDS) for (const k of kernels(b)) if (!tf.getKernel(k.kernelName, b)) tf.registerKernel(k);
-  tf.registerGradient(gradient);
-}
+export const registerBatchNormTraining = (): void => registerOnArrayBackends(kernels, gradient);
 
 /** Training-mode batch normalization over the last axis: [normalized, batch mean, batch variance]. */
 export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): [tf.Tensor, tf.Tensor1D, tf.Tensor1D] {

@@ -16,6 +16,12 @@ interface CpuLike {
 /** The backends these kernels are registered for. */
 export const ARRAY_BACKENDS = ['wasm', 'cpu'] as const;
 
+/** Registers a kernel family on every array backend (once) and its gradient. Idempotent. */
+export function registerOnArrayBackends(kernels: (backendName: string) => tf.KernelConfig[], gradient: tf.GradConfig): void {
+  for (const b of ARRAY_BACKENDS) for (const k of kernels(b)) if (!tf.getKernel(k.kernelName, b)) tf.registerKernel(k);
+  if (!tf.getGradient(gradient.kernelName)) tf.registerGradient(gradient);
+}
+
 export type ArrayCompute = (inputs: Float32Array[], outputs: Float32Array[]) => void;
 
 /** Runs `compute` on float32 views of `inputs` and of freshly allocated outputs of `outShapes`. */

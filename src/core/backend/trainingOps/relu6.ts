@@ -3,7 +3,7 @@
 // products); MobileNet runs it after every BatchNormalization. Forward is the backend's own
 // ClipByValue; backward passes dy where 0 < x < 6, as the composite does (SIMD on wasm).
 import * as tf from '@tensorflow/tfjs-core';
-import { ARRAY_BACKENDS, runOnArrays } from './kernelArrays';
+import { registerOnArrayBackends, runOnArrays } from './kernelArrays';
 import { simdOps } from './wasmSimd';
 
 export const RELU6 = 'TransferLabRelu6';
@@ -47,15 +47,8 @@ const gradient: tf.GradConfig = {
   gradFunc: (dy, saved) => ({ x: () => tf.engine().runKernel(RELU6_GRAD, { dy: dy as tf.Tensor, x: saved[0]! }) as tf.Tensor }),
 };
 
-let registered = false;
-
 /** Registers the kernels for wasm and cpu and their gradient. Idempotent. */
-export function registerRelu6(): void {
-  if (registered) return;
-  registered = true;
-  for (const b of ARRAY_BACKENDS) for (const k of kernels(b)) if (!tf.getKernel(k.kernelName, b)) tf.registerKernel(k);
-  tf.registerGradient(gradient);
-}
+export const registerRelu6 = (): void => registerOnArrayBackends(kernels, gradient);
 
 export function relu6(x: tf.Tensor): tf.Tensor {
   return tf.engine().runKernel(RELU6, { x }) as tf.Tensor;

@@ -4,6 +4,7 @@
 // temporary tensor per call. Null where it cannot work (threaded wasm's shared memory, no SIMD).
 import * as tf from '@tensorflow/tfjs-core';
 import { TRAINING_OPS_WASM } from './trainingOpsWasm';
+import { backwardFactors, forwardFactors } from './batchNormFactors';
 
 interface Exports {
   sums(u: number, w: number, rows: number, c: number, shift: number, square: number, s1: number, s2: number, b1: number, b2: number): void;
@@ -99,17 +100,10 @@ export function simdOps(backend: unknown): SimdOps | null {
         s.f64(s2).fill(0);
         ex.sums(ptr(x), ptr(x), rows, c, shift, 1, s1, s2, b1, b2);
         const [t1, t2, k0] = [s.f64(s1).slice(), s.f64(s2).slice(), s.f32(shift).slice()];
-        const [g, be, mean, variance] = [heapF32(gamma, c), heapF32(beta, c), heapF32(outs[1]!, c), heapF32(outs[2]!, c)];
-        const [scale, offset, zero] = [s.f32(b1), s.f32(b2), s.f32(s1)];
-        for (let k = 0; k < c; k++) {
-          const d = t1[k]! / rows;
-          const v = Math.max(0, t2[k]! / rows - d * d);
-          mean[k] = k0[k]! + d;
-          variance[k] = v;
-          scale[k] = g[k]! / Math.sqrt(v + epsilon);
-          offset[k] = be[k]! - mean[k]! * scale[k]!;
-          zero[k] = 0;
-        }
+        s.f32(s1).fill(0); // reused as the zero q of affine below
+        forwardFactors(rows, epsilon, t1, t2, k0, heapF32(gamma, c), heapF32(beta, c), {
+          mean: heapF32(outs[1]!, c), variance: heapF32(outs[2]!, c), scale: s.f32(b1), offset: s.f32(b2),
+        });
         ex.affine(ptr(x), ptr(x), ptr(outs[0]!), rows, c, b1, s1, b2);
       } finally {
         s.dispose();
@@ -127,21 +121,9 @@ export function simdOps(backend: unknown): SimdOps | null {
         s.f64(s2).fill(0);
         // s1 = sum(dy), s2 = sum(dy * (x - mean)) per channel.
         ex.sums(ptr(dy), ptr(x), rows, c, ptr(mean), 0, s1, s2, b1, b2);
-        const [sumDy, sumDyXc] = [s.f64(s1), s.f64(s2)];
-        const [g, m, v, dgamma, dbeta] = [heapF32(gamma, c), heapF32(mean, c), heapF32(variance, c), heapF32(outs[1]!, c), heapF32(outs[2]!, c)];
-        const [pv, qv, rv] = [s.f32(p), s.f32(q), s.f32(r)];
-        // dx = gamma*inv * (dy - sum(dy)/n - xhat * sum(dy*xhat)/n) as p*dy + q*x + r.
-        for (let k = 0; k < c; k++) {
-          const inv = 1 / Math.sqrt(v[k]! + epsilon);
-          const sumDyXhat = inv * sumDyXc[k]!;
-          dbeta[k] = sumDy[k]!;
-          dgamma[k] = sumDyXhat;
-          const gi = g[k]! * inv;
-          const bk = (sumDyXhat / rows) * inv;
-          pv[k] = gi;
-          qv[k] = -gi * bk;
-          rv[k] = gi * (m[k]! * bk - sumDy[k]! / rows);
-        }
+        backwardFactors(rows, epsilon, s.f64(s1), s.f64(s2), heapF32(mean, c), heapF32(variance, c), heapF32(gamma, c), {
+          dgamma: heapF32(outs[1]!, c), dbeta: heapF32(outs[2]!, c), p: s.f32(p), q: s.f32(q), r: s.f32(r),
+        });
         ex.affine(ptr(dy), ptr(x), ptr(outs[0]!), rows, c, p, q, r);
       } finally {
         s.dispose();
