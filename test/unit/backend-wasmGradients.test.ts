@@ -58,6 +58,12 @@ const CASES: Case[] = [
   { kind: 'conv2d', x: [2, 7, 6, 3], f: [2, 2, 3, 2], stride: 2, pad: 'same' },
   { kind: 'depthwise', x: [2, 9, 8, 3], f: [5, 5, 3, 1], stride: 2, pad: 'same' },
   { kind: 'depthwise', x: [2, 6, 7, 2], f: [3, 3, 2, 3], stride: 1, pad: 'valid' },
+  // Channels a multiple of 4, multiplier 1: the SIMD filter gradient (trainingOps.wat), with
+  // 'valid' cuts, a 5x5 filter, stride 2 on odd sizes and more than one vector of channels.
+  { kind: 'depthwise', x: [2, 9, 7, 4], f: [3, 3, 4, 1], stride: 2, pad: 'valid' },
+  { kind: 'depthwise', x: [1, 9, 8, 8], f: [5, 5, 8, 1], stride: 1, pad: 'same' },
+  { kind: 'depthwise', x: [3, 7, 9, 12], f: [3, 3, 12, 1], stride: 2, pad: 'same' },
+  { kind: 'depthwise', x: [2, 6, 5, 4], f: [5, 5, 4, 1], stride: 1, pad: 'valid' },
 ];
 
 /** dL/dx and dL/dW of sum(conv(x, W) * r) for a fixed random r, on the current backend. */
