@@ -114,6 +114,30 @@ test('a trainer that ignores stop is killed after the timeout and its run is mar
   rmSync(path.dirname(path.dirname(runDir)), { recursive: true });
 });
 
+test('the stop timeout is read at each stop: a changed setting applies to the next run', async () => {
+  let timeoutMs = 60;
+  const { m, children } = setup({ stopTimeoutMs: () => timeoutMs });
+  const stopIgnored = async (expectAtLeast: number) => {
+    const runDir = tmpRunDir();
+    const p = m.start(FILE);
+    const c = children.at(-1)!;
+    c.obeysSigterm = false;
+    ready(c);
+    c.emit({ type: 'event', id: 1, event: runStart(runDir) });
+    const t0 = Date.now();
+    await m.stop(FILE);
+    const waited = Date.now() - t0;
+    assert.ok(waited >= expectAtLeast - 5, `waited ${waited} ms, expected ${expectAtLeast}`);
+    await p;
+    rmSync(path.dirname(path.dirname(runDir)), { recursive: true });
+    return waited;
+  };
+  const first = await stopIgnored(60);
+  timeoutMs = 400;
+  const second = await stopIgnored(400);
+  assert.ok(second > first + 200, `second stop waited ${second} ms after the setting changed (first ${first} ms)`);
+});
+
 test('a crash mid-run marks the run failed with the reason, in summary.json and as a run-end event', async () => {
   const runDir = tmpRunDir();
   const { m, children, events, logs } = setup();

@@ -25,8 +25,9 @@ export interface RunManagerOptions {
   /** Settings for the run request (runs folder, backend, caches). */
   request?: (experimentFile: string) => Omit<RunRequest, 'type' | 'id' | 'experimentFile'>;
   maxParallel: () => number;
-  /** How long a stopped run may take to finish its batch and save before it is killed. */
-  stopTimeoutMs?: number;
+  /** How long a stopped run may take to finish its batch and save before it is killed; a
+   * function is read at each stop, so a changed setting applies to the next one. */
+  stopTimeoutMs?: number | (() => number);
   readyTimeoutMs?: number;
   log?: (level: LogLevel, message: string) => void;
   onEvent?: (experimentFile: string, event: RunEvent, runDir: string | undefined) => void;
@@ -50,6 +51,8 @@ interface ActiveRun {
   failure?: string;
   stopRequested: boolean;
   killedAfterStop: boolean;
+  /** The stop timeout in force when this run was asked to stop. */
+  stopTimeoutMs: number;
   timers: ReturnType<typeof setTimeout>[];
   exited: Promise<void>;
 }
@@ -101,6 +104,7 @@ export class RunManager {
       events: [],
       stopRequested: false,
       killedAfterStop: false,
+      stopTimeoutMs: 0,
       timers: [],
       exited: new Promise((r) => (markExited = r)),
     };
@@ -187,12 +191,13 @@ export class RunManager {
       run.child.send({ type: 'stop' });
     }
     this.setState(run, 'stopping');
+    run.stopTimeoutMs = typeof this.o.stopTimeoutMs === 'function' ? this.o.stopTimeoutMs() : this.o.stopTimeoutMs;
     run.timers.push(
       setTimeout(() => {
         run.killedAfterStop = true;
-        this.o.log?.('warn', `[${path.basename(run.file)}] the trainer did not stop within ${Math.round(this.o.stopTimeoutMs / 1000)} s; killing it`);
+        this.o.log?.('warn', `[${path.basename(run.file)}] the trainer did not stop within ${Math.round(run.stopTimeoutMs / 1000)} s; killing it`);
         run.child.kill('SIGKILL');
-      }, this.o.stopTimeoutMs),
+      }, run.stopTimeoutMs),
     );
     return run.exited;
   }
@@ -235,7 +240,7 @@ export class RunManager {
     }
     // The trainer died after it created the run folder: record why in summary.json.
     const stopped = run.stopRequested && (run.killedAfterStop || !run.failure);
-    const reason = run.failure ?? (run.killedAfterStop ? `${exit} after it did not stop within ${Math.round(this.o.stopTimeoutMs / 1000)} s` : exit);
+    const reason = run.failure ?? (run.killedAfterStop ? `${exit} after it did not stop within ${Math.round(run.stopTimeoutMs / 1000)} s` : exit);
     const summary = await this.o.finish(run.runDir, stopped ? 'stopped' : 'failed', reason, run.start);
     this.onRunEvent(run, { kind: 'run-end', summary });
     return summary;

@@ -35,7 +35,7 @@ export class TrainerRunService implements RunService, vscode.Disposable {
         }),
       request: (file) => ({ runsDir: settings.runsDir(file), backend: settings.backend(), modelCacheDir: settings.modelCacheDir() }),
       maxParallel: () => settings.maxParallelRuns(),
-      stopTimeoutMs: settings.stopTimeoutMs(),
+      stopTimeoutMs: () => settings.stopTimeoutMs(),
       log: (level, message) => logAt(this.log, level, message),
       onEvent: (experimentFile, event, runDir) => this.eventEmitter.fire({ experimentFile, runDir, event }),
       onState: (file, state) => this.onState(file, state),
