@@ -73,18 +73,17 @@ def micro():
         # Two warm-up batches: oneDNN builds its convolution primitives on the first calls.
         out['forward'] = ips(32, 2, 3, lambda: full(x32))
 
-    # Every layer trains, BatchNorm in training mode, batch 8 as on the tfjs side.
+    # Every layer trains, BatchNorm in training mode, batch 32 as on the tfjs side.
     full.train()
     opt_all = torch.optim.SGD(full.parameters(), lr=1e-4)
-    x8 = torch.rand(8, 3, 224, 224) * 2 - 1
-    y8 = torch.randint(0, 1000, (8,))
+    y_all = torch.randint(0, 1000, (32,))
 
     def train_all():
         opt_all.zero_grad()
-        loss_fn(full(x8), y8).backward()
+        loss_fn(full(x32), y_all).backward()
         opt_all.step()
-    out['trainAll'] = ips(8, 1, 3, train_all)
-    out['trainAllBatch'] = 8
+    out['trainAll'] = ips(32, 1, 3, train_all)
+    out['trainAllBatch'] = 32
 
     # The plain transfer loop: frozen base (eval mode, no grad) every step, then the head's step.
     base.eval()
