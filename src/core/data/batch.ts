@@ -27,6 +27,11 @@ export interface HostBatch {
   flipped: boolean[];
 }
 
+/** Throws, naming `who`, unless `ex` is an example index of the split. */
+export function checkExampleIndex(split: Split, ex: number, who: string): void {
+  if (!Number.isInteger(ex) || ex < 0 || ex >= split.count) throw new Error(`${who}: example index ${ex} out of range 0..${split.count - 1}`);
+}
+
 /** Builds a batch in typed arrays (no tensors). */
 export function fillBatch(ds: Dataset, split: Split, indices: ArrayLike<number>, opts: BatchOptions = {}): HostBatch {
   const [h, w, c] = ds.imageShape;
@@ -42,7 +47,7 @@ export function fillBatch(ds: Dataset, split: Split, indices: ArrayLike<number>,
   const list: number[] = [];
   for (let i = 0; i < size; i++) {
     const ex = indices[i]!;
-    if (!Number.isInteger(ex) || ex < 0 || ex >= split.count) throw new Error(`makeBatch: example index ${ex} out of range 0..${split.count - 1}`);
+    checkExampleIndex(split, ex, 'makeBatch');
     list.push(ex);
     flipped.push(opts.flip ? opts.flip[i] === true : randomFlip && opts.rng!.next() < 0.5);
     const label = split.labels[ex]!;

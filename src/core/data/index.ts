@@ -5,7 +5,7 @@ import { loadMnist } from './mnist';
 import type { Dataset, LoadOptions } from './types';
 
 export type { Dataset, LoadOptions, Preprocess, SkippedImage, Split } from './types';
-export { preprocessPixels, flipHorizontal, fillBatch, makeBatch, toTensors, type Batch, type BatchOptions, type HostBatch } from './batch';
+export { preprocessPixels, flipHorizontal, checkExampleIndex, fillBatch, makeBatch, toTensors, type Batch, type BatchOptions, type HostBatch } from './batch';
 export { listImageFolder, planImageFolder, decodeImage, IMAGE_EXTENSIONS } from './imageFolder';
 export { splitCounts, splitClass } from './split';
 

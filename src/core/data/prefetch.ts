@@ -1,8 +1,8 @@
 // Image batches assembled on a worker thread (batchWorker.ts), so the next batch is ready when a
 // training step ends: the step runs synchronously on this thread (wasm/cpu), the worker uses the
 // other core. One worker per process, started on first use; it keeps the process alive only
-// while a batch is being assembled. Where it cannot start (no built worker file) batches are assembled inline,
-// with the same result.
+// while a batch is being assembled. Where it cannot start (no built worker file) batches are
+// assembled inline, with the same result.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -73,7 +73,7 @@ let shared: BatchWorker | null | undefined;
 let nextSplit = 1;
 const counts = { worker: 0, inline: 0 };
 
-/** How many batches were assembled on the worker and inline in this process (reports, tests). */
+/** How many batches were assembled on the worker and inline in this process (tests). */
 export function prefetchCounts(): { worker: number; inline: number } {
   return { ...counts };
 }
@@ -86,12 +86,12 @@ function getWorker(): BatchWorker | null {
   return shared;
 }
 
-/** 'worker' when batches are assembled off this thread, 'inline' otherwise (for reports and tests). */
+/** 'worker' when batches are assembled off this thread, 'inline' otherwise (tests). */
 export function prefetchMode(): 'worker' | 'inline' {
   return getWorker() ? 'worker' : 'inline';
 }
 
-/** Stops the worker (tests; a process that exits needs nothing, the worker is unref'd). */
+/** Stops the worker (tests; a process needs nothing to exit, the idle worker is unref'd). */
 export async function stopBatchWorker(): Promise<void> {
   const w = shared;
   shared = undefined;

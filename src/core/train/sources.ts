@@ -2,7 +2,7 @@
 // prefix computed once (the feature cache at the freeze boundary, on disk in src/core/cache).
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { makeBatch, type Dataset, type Split } from '../data';
+import { checkExampleIndex, makeBatch, type Dataset, type Split } from '../data';
 import { SplitAssembler } from '../data/prefetch';
 import { entryKey, type FeatureCache, type FeaturePack } from '../cache';
 import { compilePrefix, type CompiledPrefix } from '../model/fusedPrefix';
@@ -36,12 +36,30 @@ export function imageSource(ds: Dataset, split: Split): InputSource {
       return x;
     },
     async load(indices, flip) {
-      for (const ex of indices) if (!Number.isInteger(ex) || ex < 0 || ex >= split.count) throw new Error(`batch: example index ${ex} out of range 0..${split.count - 1}`);
+      for (const ex of indices) checkExampleIndex(split, ex, 'batch');
       const pixels = await assembler.pixels([...indices], flip ? [...flip] : undefined);
       return tf.tensor4d(pixels, [indices.length, ...ds.imageShape]);
     },
     dispose: () => assembler.release(),
   };
+}
+
+/**
+ * The tensors of batches 0 .. count - 1 in order, batch k + 1 already loading while the caller
+ * works on batch k (the caller disposes what it gets). Leaving the loop early (break, return,
+ * throw) waits for the batch still loading and frees it.
+ */
+export async function* prefetched(count: number, load: (k: number) => Promise<tf.Tensor>): AsyncGenerator<tf.Tensor> {
+  let next = count > 0 ? load(0) : null;
+  try {
+    for (let k = 0; k < count; k++) {
+      const x = await next!;
+      next = k + 1 < count ? load(k + 1) : null;
+      yield x;
+    }
+  } finally {
+    if (next) tf.dispose(await next.catch(() => []));
+  }
 }
 
 /** Boundary activations of one split: each example's, and its mirror's when flipping. */
@@ -126,7 +144,6 @@ export async function computeFeatures(
     if (compiled === undefined) compiled = compilePrefix(prefix);
     return compiled && x.rank === 4 ? compiled.run(x as tf.Tensor4D) : (prefix.predict(x) as tf.Tensor);
   };
-  let next: Promise<tf.Tensor> | null = null;
   try {
     // Every batch of the pass, in order; batch k + 1's pixels load while batch k runs the prefix.
     const jobs = orientations.flatMap((mirrored, o) => {
@@ -134,12 +151,13 @@ export async function computeFeatures(
       return Array.from({ length: Math.ceil(list.length / batchSize) }, (_, k) => ({ o, mirrored, indices: list.slice(k * batchSize, (k + 1) * batchSize) }));
     });
     const load = (k: number) => images.load(jobs[k]!.indices, jobs[k]!.mirrored ? jobs[k]!.indices.map(() => true) : undefined);
-    next = jobs.length ? load(0) : null;
-    for (let k = 0; k < jobs.length; k++) {
-      const { o, mirrored, indices } = jobs[k]!;
-      if (shouldStop?.()) return null;
-      const x = await next!;
-      next = k + 1 < jobs.length ? load(k + 1) : null;
+    let k = 0;
+    for await (const x of prefetched(jobs.length, load)) {
+      const { o, mirrored, indices } = jobs[k++]!;
+      if (shouldStop?.()) {
+        x.dispose();
+        return null;
+      }
       const y = forward(x);
       const values = (await y.data()) as Float32Array;
       tf.dispose([x, y]);
@@ -155,8 +173,6 @@ export async function computeFeatures(
     }
   } finally {
     compiled?.dispose();
-    // A batch still loading when the pass stops (or fails) is waited for and freed.
-    if (next) tf.dispose(await next.catch(() => []));
   }
   onProgress?.(count);
 

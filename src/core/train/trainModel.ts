@@ -10,7 +10,7 @@ import { applyPhase, type TransferModel } from '../model';
 import { createRng } from '../util/random';
 import { EarlyStopping } from './earlyStopping';
 import type { FeatureCache } from '../cache';
-import { oneHot, type InputSource } from './sources';
+import { oneHot, prefetched, type InputSource } from './sources';
 import { phaseInputs } from './phaseInputs';
 import { evaluate, makeOptimizer, trainStep, type Evaluation } from './steps';
 import { classificationMetrics } from './evaluate';
@@ -104,37 +104,30 @@ export async function trainModel(
         return { idx, flips: augmentFlip ? idx.map(() => rng.next() < 0.5) : undefined };
       });
       const load = (b: number) => sources.train.load(epochBatches[b]!.idx, epochBatches[b]!.flips);
-      let next: Promise<tf.Tensor> | null = load(0);
       let lossSum = 0;
       let accSum = 0;
       let seen = 0;
-      try {
-        for (let b = 0; b < batches; b++) {
-          const idx = epochBatches[b]!.idx;
-          const x = await next!;
-          next = b + 1 < batches ? load(b + 1) : null;
-          const y = oneHot(ds.train, idx, classes);
-          const batchStart = performance.now();
-          let r: { loss: number; accuracy: number };
-          try {
-            r = trainStep(trainable, optimizer, varList, x, y);
-          } finally {
-            tf.dispose([x, y]);
-          }
-          step++;
-          lossSum += r.loss * idx.length;
-          accSum += r.accuracy * idx.length;
-          seen += idx.length;
-          session.emit({
-            kind: 'batch', model: which, phase: plan.info.index, epoch: outcome.epochsRun + 1, batch: b + 1, batches, step,
-            loss: r.loss, accuracy: r.accuracy, imagesPerSecond: idx.length / Math.max(1e-6, secondsSince(batchStart)),
-          });
-          await tick();
-          if (session.shouldStop()) break;
+      let b = 0;
+      for await (const x of prefetched(batches, load)) {
+        const idx = epochBatches[b++]!.idx;
+        const y = oneHot(ds.train, idx, classes);
+        const batchStart = performance.now();
+        let r: { loss: number; accuracy: number };
+        try {
+          r = trainStep(trainable, optimizer, varList, x, y);
+        } finally {
+          tf.dispose([x, y]);
         }
-      } finally {
-        // A batch still loading when the loop ends (stop, error) is waited for and freed.
-        if (next) tf.dispose(await next.catch(() => []));
+        step++;
+        lossSum += r.loss * idx.length;
+        accSum += r.accuracy * idx.length;
+        seen += idx.length;
+        session.emit({
+          kind: 'batch', model: which, phase: plan.info.index, epoch: outcome.epochsRun + 1, batch: b, batches, step,
+          loss: r.loss, accuracy: r.accuracy, imagesPerSecond: idx.length / Math.max(1e-6, secondsSince(batchStart)),
+        });
+        await tick();
+        if (session.shouldStop()) break;
       }
       if (seen < ds.train.count) {
         // Stopped mid-epoch: the partial epoch is not reported as an epoch.
