@@ -40,9 +40,10 @@ export function isBatchNormInference(layer: Layer): boolean {
 }
 
 /**
- * Installs the training hooks on every layer of a model that is not trained through applyPhase
- * (the benchmark's train-all step): the BatchNormalization wrapper, frozen where the layer is not
- * trainable, the fused relu6 and Conv2D's lazy gradients. Idempotent.
+ * Installs the training hooks on a layer (and inside nested models) as its `trainable` flags
+ * stand: the BatchNormalization wrapper, frozen where the layer is not trainable, the fused relu6
+ * and Conv2D's lazy gradients. applyPhase calls it after each freeze change; the benchmark's
+ * train-all step on a plain model. Idempotent.
  */
 export function useFastTrainingOps(layer: Layer): void {
   if (isContainer(layer)) for (const inner of layer.layers) useFastTrainingOps(inner);

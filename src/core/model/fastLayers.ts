@@ -1,12 +1,16 @@
 // Layer hooks that route training through the fused ops of src/core/backend/trainingOps when the
 // active backend has them (wasm, cpu): BatchNormalization in training mode, the relu6
-// activation, and Conv2D in training mode without tfjs's fused-conv gradient. Results match tfjs's own layers (tests compare both); backends without the ops
-// (tfjs-node) keep the layers' own code.
+// activation, and Conv2D in training mode without tfjs's fused-conv gradient. Results match
+// tfjs's own layers (tests compare both); backends without the ops (tfjs-node) keep the layers'
+// own code.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { batchNormTraining, relu6, trainingOpsActive } from '../backend/trainingOps';
 
 type Layer = tfl.LayersModel['layers'][number];
+
+/** A layer call's one input tensor, or null when it was given several. */
+const singleInput = (inputs: tf.Tensor | tf.Tensor[]): tf.Tensor | null => (Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0]! : null) : inputs);
 
 /** The fields of tfjs-layers' BatchNormalization this needs (private in its typings). */
 interface BatchNormFields {
@@ -27,7 +31,7 @@ interface BatchNormFields {
  */
 export function fastBatchNormTraining(layer: Layer, inputs: tf.Tensor | tf.Tensor[]): tf.Tensor | null {
   const bn = layer as unknown as BatchNormFields;
-  const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0]! : null) : inputs;
+  const x = singleInput(inputs);
   if (!x || x.dtype !== 'float32' || x.rank < 2 || !trainingOpsActive()) return null;
   if (!bn.gamma || !bn.beta || (bn.axis !== -1 && bn.axis !== x.rank - 1)) return null;
   return tf.tidy(() => {
@@ -64,7 +68,7 @@ export function useFastRelu6(layer: Layer): void {
   } else if (layer.getClassName() === 'ReLU' && fields.maxValue === 6) {
     const original = layer.call;
     layer.call = function (this: Layer, inputs, kwargs) {
-      const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
+      const x = singleInput(inputs);
       return x && useRelu6(x) ? relu6(x) : original.call(this, inputs, kwargs);
     };
   } else {
@@ -98,7 +102,7 @@ export function useLazyConvGradients(layer: Layer): void {
   const f = layer as unknown as ConvFields;
   const original = layer.call;
   layer.call = function (this: Layer, inputs, kwargs) {
-    const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
+    const x = singleInput(inputs);
     if (kwargs?.['training'] !== true || !x || x.rank !== 4 || f.rank !== 2 || f.dataFormat !== 'channelsLast' || (f.padding !== 'same' && f.padding !== 'valid') || !trainingOpsActive()) {
       return original.call(this, inputs, kwargs);
     }

@@ -7,8 +7,7 @@ import type { LayerState } from '../../shared/model';
 import { UnknownLayerError, closestNames } from '../../shared/freezePlan';
 import type { HeadSpec } from '../experiment/schema';
 import { countParams, fixedParams, isBatchNormLayer, isContainer } from './inspect';
-import { setBatchNormInference } from './batchNormMode';
-import { useFastRelu6, useLazyConvGradients } from './fastLayers';
+import { useFastTrainingOps } from './batchNormMode';
 import { nodesIn } from './graph';
 
 type Layer = tfl.LayersModel['layers'][number];
@@ -217,15 +216,17 @@ function boundaryIndex(tm: TransferModel, st: Map<string, LayerState>): number {
   return -1;
 }
 
-/** Sets `trainable`, frozen-BatchNorm inference and the fused training ops on a layer (and inside nested models). */
+/**
+ * Sets `trainable` on a layer (and inside nested models), then the training hooks that follow
+ * from it: frozen-BatchNorm inference, the fused training ops.
+ */
 function setFrozen(layer: Layer, frozen: boolean): void {
-  layer.trainable = !frozen;
-  if (isContainer(layer)) for (const inner of layer.layers) setFrozen(inner, frozen);
-  else if (isBatchNormLayer(layer)) setBatchNormInference(layer, frozen);
-  else {
-    useFastRelu6(layer);
-    useLazyConvGradients(layer);
-  }
+  const mark = (l: Layer): void => {
+    l.trainable = !frozen;
+    if (isContainer(l)) for (const inner of l.layers) mark(inner);
+  };
+  mark(layer);
+  useFastTrainingOps(layer);
 }
 
 /**

@@ -1,6 +1,7 @@
 // Training ops whose tfjs compositions are slow on the in-process backends (wasm, cpu): each is
-// one kernel forward and one backward, written as plain loops (see kernelArrays.ts). The model
-// layer hooks (src/core/model/fastLayers.ts) use them when the active backend has them.
+// one kernel forward and one backward, SIMD loops on wasm (wasmSimd.ts) and plain loops
+// otherwise (kernelArrays.ts). The model layer hooks (src/core/model/fastLayers.ts) use them
+// when the active backend has them.
 import * as tf from '@tensorflow/tfjs-core';
 import { BATCH_NORM_TRAINING, registerBatchNormTraining } from './batchNormTraining';
 import { registerRelu6 } from './relu6';

@@ -14,7 +14,7 @@ interface CpuLike {
 }
 
 /** The backends these kernels are registered for. */
-export const ARRAY_BACKENDS = ['wasm', 'cpu'] as const;
+const ARRAY_BACKENDS = ['wasm', 'cpu'] as const;
 
 /** Registers a kernel family on every array backend (once) and its gradient. Idempotent. */
 export function registerOnArrayBackends(kernels: (backendName: string) => tf.KernelConfig[], gradient: tf.GradConfig): void {

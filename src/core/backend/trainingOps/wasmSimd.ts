@@ -77,9 +77,16 @@ export interface SimdOps {
   depthwiseFilterGrad(x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo;
 }
 
-/** The SIMD ops for this wasm backend, or null (the caller keeps its plain loops). */
+const opsByBackend = new WeakMap<object, SimdOps | null>();
+
+/** The SIMD ops for this wasm backend, or null (the caller keeps its plain loops). Built once per backend. */
 export function simdOps(backend: unknown): SimdOps | null {
-  const b = backend as WasmBackendLike;
+  const key = backend as object;
+  if (!opsByBackend.has(key)) opsByBackend.set(key, buildOps(backend as WasmBackendLike));
+  return opsByBackend.get(key)!;
+}
+
+function buildOps(b: WasmBackendLike): SimdOps | null {
   const memory = b.wasm?.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) return null;
   const ex = exportsFor(memory);

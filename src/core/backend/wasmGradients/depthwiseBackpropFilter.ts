@@ -24,9 +24,9 @@ export const depthwiseBackpropFilterKernel: tf.KernelConfig = {
   kernelFunc: (args) => {
     const { x, dy } = args.inputs as Record<'x' | 'dy', tf.TensorInfo>;
     const attrs = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
-    const d = attrs.dilations;
+    checkSupported(tf.DepthwiseConv2dNativeBackpropFilter, undefined, attrs.dilations);
     const simd = simdOps(args.backend);
-    if (simd && attrs.filterShape[3] === 1 && (d === undefined || d === 1 || (Array.isArray(d) && d[0] === 1 && d[1] === 1)) && x.dtype === 'float32' && dy.dtype === 'float32') {
+    if (simd && attrs.filterShape[3] === 1 && x.dtype === 'float32' && dy.dtype === 'float32') {
       const info = convInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, attrs.pad, attrs.dimRoundingMode, true);
       if (info.inChannels % 4 === 0 && info.inChannels > 0) return simd.depthwiseFilterGrad(x, dy, info);
     }
